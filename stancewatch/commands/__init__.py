@@ -1,0 +1,12 @@
+"""Command modules: each area of the product registers its own commands on the root app."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register_all(app: typer.Typer) -> None:
+    """Attach every area's commands to the root app."""
+    from stancewatch.commands import core
+
+    core.register(app)

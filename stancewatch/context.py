@@ -1,0 +1,36 @@
+"""The state every command shares: settings resolved once from the global options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+
+from stancewatch.settings import Settings, load_settings
+
+
+@dataclass
+class AppState:
+    """Global options, resolved lazily into settings so `--help` never reads files."""
+
+    config: Path | None = None
+    db: Path | None = None
+    sources: Path | None = None
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings for this invocation."""
+        if self._settings is None:
+            self._settings = load_settings(self.config, db=self.db, sources=self.sources)
+        return self._settings
+
+
+def state(ctx: typer.Context) -> AppState:
+    """Return the AppState the root callback stored on the context."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, AppState):
+        obj = AppState()
+        ctx.find_root().obj = obj
+    return obj

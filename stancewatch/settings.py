@@ -1,0 +1,138 @@
+"""One typed settings object: packaged defaults, then an optional user file, then paths from the environment.
+
+Order of precedence, lowest first: ``stancewatch/defaults.toml`` (packaged, commented), the user file
+(``./stancewatch.toml`` or ``--config PATH``; it overrides only what it sets), the environment
+(``STANCEWATCH_DB``, ``STANCEWATCH_SOURCES``: paths only), then command-line flags (``--db``, ``--sources``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from stancewatch.errors import SettingsError
+
+USER_FILE = "stancewatch.toml"
+ENV_PATHS = {"db": "STANCEWATCH_DB", "sources": "STANCEWATCH_SOURCES"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CrawlSettings(_Strict):
+    """How the crawler behaves towards the sites it visits."""
+
+    user_agent: str = Field(min_length=1)
+    contact: str
+    obey_robots: bool
+    concurrent_per_domain: int = Field(ge=1, le=32)
+    download_delay_s: float = Field(ge=0)
+    autothrottle: bool
+    timeout_s: float = Field(gt=0)
+    retries: int = Field(ge=0, le=10)
+    max_response_mb: float = Field(gt=0)
+    min_text_chars: int = Field(ge=0)
+    default_since_days: int = Field(ge=1)
+
+
+class ModelSettings(_Strict):
+    """Which stance model scores articles and where its derived files are cached."""
+
+    name: str = Field(min_length=1)
+    batch_size: int = Field(ge=1, le=1024)
+    cache_dir: str
+
+
+class DashboardSettings(_Strict):
+    """Where the dashboard listens and whether it asks for a password."""
+
+    host: str
+    port: int = Field(ge=1, le=65535)
+    password_hash: str
+
+
+class SchedulerSettings(_Strict):
+    """How the scheduler polls and how long a job may run."""
+
+    poll_interval_s: float = Field(gt=0)
+    job_timeout_s: float = Field(gt=0)
+
+
+class Settings(_Strict):
+    """Everything stancewatch can be configured with."""
+
+    db: Path
+    sources: str
+    crawl: CrawlSettings
+    model: ModelSettings
+    dashboard: DashboardSettings
+    scheduler: SchedulerSettings
+
+    @property
+    def sources_path(self) -> Path:
+        """The sources file in use: the configured one, or the packaged default."""
+        if self.sources:
+            return Path(self.sources)
+        return Path(str(resources.files("crawler") / "sources.yaml"))
+
+    @property
+    def cache_path(self) -> Path:
+        """The cache folder for derived model files, with ~ expanded."""
+        return Path(self.model.cache_dir).expanduser()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: settings file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _describe(error: Any) -> str:
+    key = ".".join(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {key!r}"
+    return f"key {key!r}: {error['msg'].lower()} (got {error.get('input')!r})"
+
+
+def load_settings(config: Path | None = None, *, db: Path | None = None, sources: Path | None = None,
+                  environ: dict[str, str] | None = None) -> Settings:
+    """Build the settings from defaults, the user file, the environment and explicit overrides."""
+    environ = dict(os.environ) if environ is None else environ
+    data = tomllib.loads((resources.files("stancewatch") / "defaults.toml").read_text(encoding="utf-8"))
+    origin = "packaged defaults"
+    user_file = config if config is not None else (Path(USER_FILE) if Path(USER_FILE).exists() else None)
+    if user_file is not None:
+        data = _merge(data, _read_toml(user_file))
+        origin = str(user_file)
+    for key, variable in ENV_PATHS.items():
+        if environ.get(variable):
+            data[key] = environ[variable]
+    if db is not None:
+        data["db"] = str(db)
+    if sources is not None:
+        data["sources"] = str(sources)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors())
+        raise SettingsError(f"{origin}: {problems}") from None
