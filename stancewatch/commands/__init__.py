@@ -7,6 +7,7 @@ import typer
 
 def register_all(app: typer.Typer) -> None:
     """Attach every area's commands to the root app."""
-    from stancewatch.commands import core
+    from stancewatch.commands import core, crawl, dashboard, jobs, model, scoring
 
-    core.register(app)
+    for module in (core, crawl, scoring, model, dashboard, jobs):
+        module.register(app)
