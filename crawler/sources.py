@@ -101,7 +101,7 @@ def load_sources(path: Path) -> list[Source]:
         parsed = SourcesFile.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        what = "unknown key" if first["type"] == "extra_forbidden" else first["msg"].lower()
+        what = "unknown key" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
         extra = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
         raise SourcesError(f"{path}: {_where(data, tuple(first['loc']))}: {what}"
                            f" (got {first.get('input')!r}){extra}") from None

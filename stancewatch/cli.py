@@ -59,3 +59,7 @@ def main() -> None:
     except _user_errors() as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -111,7 +111,7 @@ def _describe(error: Any) -> str:
     key = ".".join(str(p) for p in error["loc"])
     if error["type"] == "extra_forbidden":
         return f"unknown key {key!r}"
-    return f"key {key!r}: {error['msg'].lower()} (got {error.get('input')!r})"
+    return f"key {key!r}: {error['msg'].removeprefix('Value error, ')} (got {error.get('input')!r})"
 
 
 def load_settings(config: Path | None = None, *, db: Path | None = None, sources: Path | None = None,
