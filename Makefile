@@ -1,0 +1,33 @@
+# The two entry points the README opens with: `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint setup setup-dev
+
+# Run-time install only: no torch, inference runs on onnxruntime.
+$(VENV)/.installed-run: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# Tests, linters and the `train` extra (torch==2.13.0, the CPU build) for training and the baselines.
+$(VENV)/.installed-dev: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[dev,train]'
+	touch $@
+
+setup: $(VENV)/.installed-run
+setup-dev: $(VENV)/.installed-dev
+
+demo: setup
+	$(BIN)/stancewatch demo
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	scripts/ensure-chromium
+	$(BIN)/pytest -q
