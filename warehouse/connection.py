@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
 import pyarrow as pa
@@ -22,8 +22,8 @@ from warehouse.errors import MigrationError, WarehouseBusy, WarehouseError, Ware
 from warehouse.migrate import migrate, pending
 from warehouse.sql import query
 
-Params = Sequence[Any] | Mapping[str, Any] | None
-Rows = Sequence[Mapping[str, Any]] | pa.Table
+Params: TypeAlias = Sequence[Any] | Mapping[str, Any] | None
+Rows: TypeAlias = Sequence[Mapping[str, Any]] | pa.Table
 
 
 def _is_lock_conflict(exc: duckdb.Error) -> bool:
@@ -106,7 +106,7 @@ class Writer(Reader):
             self._run(name, None)
         finally:
             self.con.unregister("batch")
-        return table.num_rows
+        return int(table.num_rows)
 
 
 @contextmanager

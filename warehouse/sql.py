@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -62,7 +63,7 @@ def migrations() -> tuple[Migration, ...]:
         if match:
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
     found.sort(key=lambda m: m.version)
-    for earlier, later in zip(found, found[1:], strict=False):
+    for earlier, later in itertools.pairwise(found):
         if earlier.version == later.version:
             raise MigrationError(f"two migrations share version {later.version:04d}: "
                                  f"{earlier.name}.sql and {later.name}.sql")

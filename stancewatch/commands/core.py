@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -55,7 +55,7 @@ def status(ctx: typer.Context,
     except WarehouseMissing:
         out.print(f"no warehouse at {settings.db} yet: run `stancewatch init`")
         raise typer.Exit(1) from None
-    info = {
+    info: dict[str, Any] = {
         "warehouse": str(settings.db), "size": _size(settings.db),
         "schema_version": version[0] if version else 0, "model": settings.model.name,
         "counts": counts,
@@ -70,9 +70,8 @@ def status(ctx: typer.Context,
     for name, n in counts.items():
         table.add_row(name, f"{n:,}")
     out.print(table)
-    last = info["last_crawl"]
+    last, sc = (crawl[0] if crawl else None), (scoring[0] if scoring else None)
     out.print("last crawl: " + (f"{last['started_at']} {last['status']} ({last['trigger']})" if last else "never"))
-    sc = info["last_scoring"]
     out.print("last scoring: " + (f"{sc['last_scored']} by {sc['model_id']}: {sc['scored']} scored, "
                                   f"{sc['skipped']} skipped" if sc else "never"))
     out.print(f"model in use: {settings.model.name}")

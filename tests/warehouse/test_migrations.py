@@ -52,9 +52,8 @@ def test_an_older_warehouse_migrates_forward_and_keeps_its_rows(db_path: Path,
     # A newer release: everything shipped now, plus one more migration that alters a table.
     newer = (*real, Migration(9999, "add_schedule_note", "ALTER TABLE schedules ADD COLUMN note VARCHAR;"))
     monkeypatch.setattr(migrate_module, "migrations", lambda: newer)
-    with pytest.raises(MigrationError, match="stancewatch init"):
-        with reader(db_path):
-            pass
+    with pytest.raises(MigrationError, match="stancewatch init"), reader(db_path):
+        pass
     with writer(db_path) as w:
         assert current_version(w.con) == 9999
         rows = w.con.execute("SELECT id, name, note FROM schedules").fetchall()
@@ -67,9 +66,8 @@ def test_a_failing_migration_is_rolled_back_and_named(db_path: Path, monkeypatch
         pass
     broken = (*migrations(), Migration(9998, "broken", "ALTER TABLE no_such_table ADD COLUMN x INTEGER;"))
     monkeypatch.setattr(migrate_module, "migrations", lambda: broken)
-    with pytest.raises(MigrationError, match="9998_broken.sql"):
-        with writer(db_path):
-            pass
+    with pytest.raises(MigrationError, match=r"9998_broken\.sql"), writer(db_path):
+        pass
     assert 9998 not in _versions(db_path)
 
 
@@ -78,19 +76,16 @@ def test_a_warehouse_newer_than_the_code_is_refused(db_path: Path, monkeypatch: 
         pass
     monkeypatch.setattr(migrate_module, "migrations", lambda: migrations()[:1])
     if len(migrations()) > 1:
-        with pytest.raises(MigrationError, match="newer than this code"):
-            with writer(db_path):
-                pass
+        with pytest.raises(MigrationError, match="newer than this code"), writer(db_path):
+            pass
     else:
         con = duckdb.connect(str(db_path))
         con.execute("INSERT INTO schema_version (version, name) VALUES (9997, 'future')")
         con.close()
-        with pytest.raises(MigrationError, match="newer than this code"):
-            with writer(db_path):
-                pass
+        with pytest.raises(MigrationError, match="newer than this code"), writer(db_path):
+            pass
 
 
 def test_reading_a_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(WarehouseMissing, match="stancewatch init"):
-        with reader(tmp_path / "nowhere.duckdb"):
-            pass
+    with pytest.raises(WarehouseMissing, match="stancewatch init"), reader(tmp_path / "nowhere.duckdb"):
+        pass
