@@ -15,7 +15,7 @@ SOURCES = [("kz-a", "KZ", "ru"), ("ru-b", "RU", "ru"), ("us-c", "US", "en")]
 ARTICLES = [
     ("a1", "kz-a", datetime(2026, 1, 5, 9), "ru", '=HYPERLINK("http://evil.example","click")',
      "Россия и Казахстан подписали соглашение. Ресей туралы."),
-    ("a2", "ru-b", datetime(2026, 2, 10, 12), "ru", "Новости из Астаны", "Казахстан снова в новостях."),
+    ("a2", "ru-b", datetime(2026, 2, 10, 12), "ru", "@Новости из Астаны", "Казахстан снова в новостях."),
     ("a3", "us-c", datetime(2026, 3, 1, 18), "en", "+Kazakhstan grows", "Kazakhstan's economy grew, analysts say."),
     ("a4", "us-c", datetime(2026, 3, 2, 18), "en", "@Nothing scored", "An article no model has scored."),
 ]

@@ -3,8 +3,9 @@
 -- Every query orders by a unique key so that the same export of an unchanged warehouse is the same file.
 -- Target-country and stance filters:
 --   articles level: an article matches when it has a stance row (of $model_id) whose country is among
---                   $countries (if given) and whose stance lies in [$stance_min, $stance_max] (if given);
---                   without those filters every article matches, scored or not.
+--                   $countries (if given) and whose stance lies in [$stance_min, $stance_max] (if given),
+--                   exactly as on the dashboard's Articles page (dashboard_articles): so articles the
+--                   model has not scored, or that mention no country, are not exported.
 --   stance level:   each article x country stance row is tested itself.
 --   mentions level: the mention's country is tested, and the stance range applies to the stance of the
 --                   mention's article toward that country.
@@ -26,12 +27,12 @@ WHERE ($outlets IS NULL OR list_contains($outlets, a.source))
   AND ($date_from IS NULL OR CAST(a.published_at AS DATE) >= CAST($date_from AS DATE))
   AND ($date_to IS NULL OR CAST(a.published_at AS DATE) <= CAST($date_to AS DATE))
   AND ($text IS NULL OR a.title ILIKE $text OR a.text ILIKE $text)
-  AND (($countries IS NULL AND $stance_min IS NULL AND $stance_max IS NULL) OR EXISTS (
+  AND EXISTS (
         SELECT 1 FROM article_stance st
         WHERE st.article_id = a.id AND st.model_id = $model_id
           AND ($countries IS NULL OR list_contains($countries, st.country))
           AND ($stance_min IS NULL OR st.stance >= $stance_min)
-          AND ($stance_max IS NULL OR st.stance <= $stance_max)))
+          AND ($stance_max IS NULL OR st.stance <= $stance_max))
 ORDER BY a.published_at NULLS LAST, a.id;
 
 -- name: export_stance
