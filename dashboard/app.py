@@ -1,0 +1,21 @@
+"""The dashboard's entry point (``streamlit run dashboard/app.py``): the password gate, then the router."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import auth
+
+st.set_page_config(page_title="stancewatch", page_icon=":material/newspaper:", layout="wide")
+
+if not auth.gate():
+    st.stop()
+
+pages = [
+    st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends", default=True),
+    st.Page("pages/matrix.py", title="Matrix", icon=":material/grid_on:", url_path="matrix"),
+    st.Page("pages/articles.py", title="Articles", icon=":material/article:", url_path="articles"),
+    st.Page("pages/sources.py", title="Sources & crawls", icon=":material/rss_feed:", url_path="sources"),
+    st.Page("pages/export.py", title="Export", icon=":material/download:", url_path="export"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,129 @@
+"""Pure Plotly chart builders: a DataFrame in, a Figure out; no Streamlit and no warehouse here.
+
+Every point carries ``customdata`` naming what it stands for (target, split value, period; or outlet
+country and target), so a page can turn a selected point into the filters of the Articles page.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+PALETTE = qualitative.D3
+STANCE_SCALE = "RdBu"  # red for critical, blue for favourable; diverging around 0
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure that says why there is nothing to draw."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def trend_figure(points: pd.DataFrame, *, model_label: str = "") -> go.Figure:
+    """Mean stance per period and group with its 95% band, volume beneath; sparse periods drawn hollow.
+
+    ``points`` has period, group, target, split_value, mean, lo, hi, n_articles, n_outlets, sparse.
+    """
+    if points.empty:
+        return empty_figure("No scored articles match these filters.")
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.04)
+    hover = ("<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{x|%Y-%m-%d}: mean stance %{y:+.2f}"
+             "<br>95% CI %{customdata[5]}<br>%{customdata[3]} articles from %{customdata[4]} outlets"
+             "<extra>%{customdata[6]}</extra>")
+    for i, (group, df) in enumerate(points.groupby("group", sort=True)):
+        color = PALETTE[i % len(PALETTE)]
+        df = df.sort_values("period")
+        ci = [("too few articles/outlets" if s else f"[{lo:+.2f}, {hi:+.2f}]")
+              for s, lo, hi in zip(df["sparse"], df["lo"], df["hi"], strict=True)]
+        status = ["sparse" if s else "" for s in df["sparse"]]
+        custom = list(zip(df["target"], df["split_value"], df["period"].dt.strftime("%Y-%m-%d"),
+                          df["n_articles"], df["n_outlets"], ci, status, strict=True))
+        # The band: lower edge, then the upper edge filled down to it. NaN (sparse) leaves a gap.
+        fig.add_trace(go.Scatter(x=df["period"], y=df["lo"], mode="lines", line={"width": 0},
+                                 showlegend=False, hoverinfo="skip", legendgroup=str(group)), row=1, col=1)
+        fig.add_trace(go.Scatter(x=df["period"], y=df["hi"], mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor=_rgba(color, 0.18), showlegend=False, hoverinfo="skip",
+                                 legendgroup=str(group)), row=1, col=1)
+        fig.add_trace(go.Scatter(
+            x=df["period"], y=df["mean"], mode="lines+markers", name=str(group), legendgroup=str(group),
+            line={"color": color, "width": 2},
+            marker={"color": color, "size": 8, "line": {"color": color, "width": 2},
+                    "symbol": ["circle-open" if s else "circle" for s in df["sparse"]]},
+            customdata=custom, hovertemplate=hover), row=1, col=1)
+        fig.add_trace(go.Bar(x=df["period"], y=df["n_articles"], name=str(group), legendgroup=str(group),
+                             marker={"color": _rgba(color, 0.7)}, showlegend=False, customdata=custom,
+                             hovertemplate="%{customdata[0]} · %{customdata[1]}<br>%{x|%Y-%m-%d}: "
+                                           "%{y} articles<extra></extra>"), row=2, col=1)
+    fig.add_hline(y=0, line={"color": "grey", "width": 1, "dash": "dot"}, row=1, col=1)
+    fig.update_yaxes(title_text="mean stance", range=[-1.05, 1.05], row=1, col=1)
+    fig.update_yaxes(title_text="articles", row=2, col=1)
+    fig.update_layout(barmode="stack", hovermode="closest", legend={"orientation": "h", "y": -0.12},
+                      margin={"t": 40, "l": 10, "r": 10, "b": 10}, clickmode="event+select",
+                      title={"text": f"Stance over time · model {model_label}" if model_label else None})
+    return fig
+
+
+def matrix_figure(cells: pd.DataFrame, *, value: str = "stance", model_label: str = "") -> go.Figure:
+    """Outlet country (rows) x target country (columns): mean stance (diverging) or share of coverage.
+
+    ``cells`` has outlet_country, target, n, mean_stance, share. A transparent marker sits on every cell
+    so a click on it can be selected (heatmap cells themselves cannot be).
+    """
+    if cells.empty:
+        return empty_figure("No scored articles match these filters.")
+    rows = sorted(cells["outlet_country"].unique())
+    cols = sorted(cells["target"].unique())
+    column = "mean_stance" if value == "stance" else "share"
+    grid = cells.pivot(index="outlet_country", columns="target", values=column).reindex(index=rows, columns=cols)
+    counts = cells.pivot(index="outlet_country", columns="target", values="n").reindex(index=rows, columns=cols)
+    text = [[("" if pd.isna(v) else f"{v:+.2f}" if value == "stance" else f"{v:.0%}") + (
+        "" if pd.isna(n) else f"<br>n={int(n)}") for v, n in zip(gr, cr, strict=True)]
+        for gr, cr in zip(grid.to_numpy(), counts.to_numpy(), strict=True)]
+    heat = go.Heatmap(z=grid.to_numpy(), x=cols, y=rows, text=text, texttemplate="%{text}",
+                      hovertemplate="outlets in %{y} on %{x}: %{text}<extra></extra>",
+                      colorbar={"title": {"text": "stance" if value == "stance" else "share"}})
+    if value == "stance":
+        heat.update(colorscale=STANCE_SCALE, zmid=0, zmin=-1, zmax=1)
+    else:
+        heat.update(colorscale="Blues", zmin=0)
+    fig = go.Figure(heat)
+    fig.add_trace(go.Scatter(
+        x=cells["target"], y=cells["outlet_country"], mode="markers", showlegend=False,
+        marker={"size": 40, "color": "rgba(0,0,0,0)", "symbol": "square"},
+        customdata=list(zip(cells["outlet_country"], cells["target"], cells["n"], strict=True)),
+        hovertemplate="outlets in %{customdata[0]} on %{customdata[1]}: %{customdata[2]} articles"
+                      "<extra>click for the articles</extra>"))
+    what = "Mean stance" if value == "stance" else "Share of each outlet country's coverage"
+    fig.update_layout(
+        title={"text": f"{what} · model {model_label}" if model_label and value == "stance" else what},
+        xaxis={"title": "target country", "type": "category"},
+        yaxis={"title": "outlet country", "type": "category", "autorange": "reversed"},
+        margin={"t": 50, "l": 10, "r": 10, "b": 10}, clickmode="event+select")
+    return fig
+
+
+def probabilities_figure(mentions: pd.DataFrame) -> go.Figure:
+    """Stacked bars of P(negative), P(neutral), P(positive) per mention, labelled by country and sentence."""
+    if mentions.empty:
+        return empty_figure("No mentions.")
+    labels = [f"{c} · s{i}" for c, i in zip(mentions["country"], mentions["sentence_index"], strict=True)]
+    fig = go.Figure()
+    for column, name, color in (("p_negative", "negative", "#d6604d"), ("p_neutral", "neutral", "#bababa"),
+                                ("p_positive", "positive", "#4393c3")):
+        fig.add_trace(go.Bar(y=labels, x=mentions[column], name=name, orientation="h",
+                             marker={"color": color}, hovertemplate="%{y}: " + name + " %{x:.2f}<extra></extra>"))
+    fig.update_layout(barmode="stack", xaxis={"range": [0, 1], "title": "probability"},
+                      height=80 + 28 * len(labels), margin={"t": 10, "l": 10, "r": 10, "b": 10},
+                      legend={"orientation": "h"})
+    return fig

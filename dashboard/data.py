@@ -1,0 +1,228 @@
+"""Every query the dashboard runs: named SQL in warehouse/queries/dashboard.sql, one read-only connection
+per call (never one held in a cached resource, so writers can always get in), results cached briefly.
+
+The warehouse path comes from the environment (``STANCEWATCH_DB``, set by ``stancewatch dashboard``); the
+dashboard never imports the shell's settings. Which model's scores are shown comes from the models table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard.stats import cluster_bootstrap
+from warehouse import jobs as warehouse_jobs
+from warehouse import reader
+from warehouse.filters import Filters
+from warehouse.sql import query
+
+DB_ENV = "STANCEWATCH_DB"
+DEFAULT_DB = "data/stancewatch.duckdb"
+TTL_S = 30
+READ_TIMEOUT_S = 15.0
+GRAINS = ("day", "week", "month")
+SPLITS = {"none": "nothing", "outlet_country": "outlet country", "outlet": "outlet", "language": "language"}
+# A source whose last 7 days average under this share of its previous 21 days' daily volume is flagged.
+VOLUME_DROP_RATIO = 0.5
+
+
+@dataclass(frozen=True)
+class Model:
+    """The model whose scores a page shows."""
+
+    id: str
+    name: str
+    version: str
+    weights_sha256: str
+
+    @property
+    def label(self) -> str:
+        """Name and version, as every page that shows scores prints it."""
+        return f"{self.name} {self.version}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the filter widgets offer, from the data."""
+
+    countries: tuple[str, ...]
+    outlets: tuple[str, ...]
+    outlet_countries: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+def db_path() -> Path:
+    """The warehouse file the dashboard reads (env STANCEWATCH_DB, else the default path)."""
+    import os
+
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+def utcnow() -> datetime:
+    """The current time as naive UTC, like every timestamp in the warehouse."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@cache
+def _param_names(name: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\$([a-z_]+)", query(name)))
+
+
+def bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Return the subset of params the named query uses (DuckDB rejects extra named parameters)."""
+    needed = _param_names(name)
+    missing = needed - params.keys()
+    if missing:
+        raise KeyError(f"query {name!r} needs parameters {sorted(missing)}")
+    return {key: params[key] for key in needed}
+
+
+def run_df(db: str | Path, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run one named query on a fresh read-only connection and return a DataFrame."""
+    with reader(db, timeout=READ_TIMEOUT_S) as r:
+        result: pd.DataFrame = r.df(name, bind(name, params or {}))
+    return result
+
+
+def _filter_params(filters: Filters, model_id: str) -> dict[str, Any]:
+    return {**filters.params(), "model_id": model_id}
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def models(db: str) -> list[Model]:
+    """Every model in the warehouse, newest first."""
+    df = run_df(db, "dashboard_models")
+    return [Model(str(r.id), str(r.name), str(r.version), str(r.weights_sha256)) for r in df.itertuples()]
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def overview(db: str, model_id: str | None) -> dict[str, Any]:
+    """Counts that decide the empty states: articles, sources, stance rows of the model, dates."""
+    df = run_df(db, "dashboard_overview", {"model_id": model_id or ""})
+    row: dict[str, Any] = df.iloc[0].to_dict()
+    for key in ("articles", "sources", "stance_rows", "articles_scored"):
+        row[key] = int(row[key])
+    return row
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def options(db: str, model_id: str | None) -> Options:
+    """The values the filter widgets offer: target countries, outlets, outlet countries, languages."""
+    countries = run_df(db, "dashboard_target_countries", {"model_id": model_id or ""})
+    outlets = run_df(db, "dashboard_source_options")
+    languages = run_df(db, "dashboard_languages")
+    return Options(
+        countries=tuple(countries["country"]),
+        outlets=tuple(outlets["name"]),
+        outlet_countries=tuple(sorted(set(outlets["country"]))),
+        languages=tuple(languages["language"]),
+    )
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def trend(db: str, model_id: str, filters: Filters, grain: str = "week", split: str = "none") -> pd.DataFrame:
+    """Mean stance per period, target country and split value, with its cluster-bootstrap 95% interval.
+
+    Columns: period, target, split_value, group, mean, lo, hi, n_articles, n_outlets, sparse.
+    """
+    if grain not in GRAINS:
+        raise ValueError(f"granularity {grain!r}: expected one of {', '.join(GRAINS)}")
+    if split not in SPLITS:
+        raise ValueError(f"split {split!r}: expected one of {', '.join(SPLITS)}")
+    cells = run_df(db, "dashboard_trend_cells", {**_filter_params(filters, model_id), "grain": grain})
+    cells["split_value"] = "all" if split == "none" else cells[split].astype(str)
+    points = cluster_bootstrap(cells, ["period", "target", "split_value"])
+    points["group"] = (points["target"] if split == "none"
+                       else points["target"].astype(str) + " · " + points["split_value"].astype(str))
+    points["period"] = pd.to_datetime(points["period"])
+    return points.sort_values(["group", "period"]).reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def matrix(db: str, model_id: str, filters: Filters) -> pd.DataFrame:
+    """Outlet country x target country: n, mean_stance, outlets, and share of the outlet country's coverage."""
+    df = run_df(db, "dashboard_matrix", _filter_params(filters, model_id))
+    totals = df.groupby("outlet_country")["n"].transform("sum")
+    df["share"] = df["n"] / totals.where(totals > 0, np.nan)
+    return df
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def articles(db: str, model_id: str, filters: Filters, limit: int = 50, offset: int = 0) -> pd.DataFrame:
+    """One page of filtered articles, newest first, with a readable stance summary per article."""
+    df = run_df(db, "dashboard_articles",
+                {**_filter_params(filters, model_id), "limit": int(limit), "offset": int(offset)})
+    df["stance"] = [", ".join(f"{s['country']} {s['stance']:+.2f} ({s['label']})" for s in stances)
+                    for stances in df["stances"]]
+    return df
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def article_count(db: str, model_id: str, filters: Filters) -> int:
+    """How many articles match the filters."""
+    df = run_df(db, "dashboard_article_count", _filter_params(filters, model_id))
+    return int(df.iloc[0]["n"])
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def article_detail(db: str, model_id: str, article_id: str) -> dict[str, Any] | None:
+    """One article with its stance per country and its evidence (mentions with their probabilities)."""
+    head = run_df(db, "dashboard_article", {"article_id": article_id})
+    if head.empty:
+        return None
+    params = {"article_id": article_id, "model_id": model_id}
+    return {
+        "article": head.iloc[0].to_dict(),
+        "stance": run_df(db, "dashboard_article_stance", params),
+        "mentions": run_df(db, "dashboard_article_mentions", params),
+    }
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def source_health(db: str, now: datetime | None = None) -> pd.DataFrame:
+    """Per source: last good crawl, 28 daily counts, error rate, recent vs usual volume and a drop flag."""
+    df = run_df(db, "dashboard_source_health", {"now": now or utcnow()})
+    per_day = [list(map(int, v)) if v is not None else [0] * 28 for v in df["per_day"]]
+    df["per_day"] = per_day
+    df["recent_per_day"] = [float(np.mean(v[-7:])) for v in per_day]
+    df["usual_per_day"] = [float(np.mean(v[:-7])) if len(v) > 7 else 0.0 for v in per_day]
+    df["error_rate"] = df["fetch_errors"] / df["fetches"].where(df["fetches"] > 0, np.nan)
+    df["volume_drop"] = (df["usual_per_day"] >= 1.0) & (
+        df["recent_per_day"] < VOLUME_DROP_RATIO * df["usual_per_day"])
+    return df
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def crawl_runs(db: str, limit: int = 50) -> pd.DataFrame:
+    """The latest crawl runs with their stats and errors."""
+    return run_df(db, "dashboard_crawl_runs", {"limit": int(limit)})
+
+
+def jobs(db: str, limit: int = 20) -> pd.DataFrame:
+    """The latest jobs (not cached: the page polls them after Crawl now)."""
+    return pd.DataFrame(warehouse_jobs.list_jobs(db, limit=limit))
+
+
+def schedules(db: str) -> pd.DataFrame:
+    """Every schedule with its next run (not cached: edits must show at once)."""
+    return pd.DataFrame(warehouse_jobs.list_schedules(db))
+
+
+def default_date_range(overview_row: dict[str, Any]) -> tuple[date | None, date | None]:
+    """The span of publication dates in the warehouse, for date pickers' defaults."""
+    first, last = overview_row.get("first_published"), overview_row.get("last_published")
+    return (pd.Timestamp(first).date() if pd.notna(first) else None,
+            pd.Timestamp(last).date() if pd.notna(last) else None)
+
+
+def clear_cache() -> None:
+    """Drop every cached result (after the dashboard itself wrote something)."""
+    st.cache_data.clear()

@@ -1,0 +1,217 @@
+-- What the dashboard reads. Every filtered query takes the parameters of warehouse.filters.Filters
+-- (only those it names are bound) and tests each with `$x IS NULL OR ...`, so one query serves every
+-- combination. Scores are always those of one model ($model_id), named on every page that shows them.
+-- date_to is inclusive: published_at < date_to + 1 day.
+
+-- name: dashboard_overview
+SELECT (SELECT count(*) FROM articles) AS articles,
+       (SELECT count(*) FROM sources) AS sources,
+       (SELECT count(*) FROM article_stance WHERE model_id = $model_id) AS stance_rows,
+       (SELECT count(*) FROM article_scoring WHERE model_id = $model_id) AS articles_scored,
+       (SELECT max(fetched_at) FROM articles) AS last_fetched,
+       (SELECT min(published_at)::DATE FROM articles) AS first_published,
+       (SELECT max(published_at)::DATE FROM articles) AS last_published;
+
+-- name: dashboard_models
+-- Models that scored something, newest first; the first is the dashboard's default.
+SELECT m.id, m.name, m.version, m.weights_sha256, m.created_at
+FROM models m
+ORDER BY m.created_at DESC, m.id;
+
+-- name: dashboard_target_countries
+SELECT country, count(*) AS n
+FROM article_stance
+WHERE model_id = $model_id
+GROUP BY country
+ORDER BY n DESC, country;
+
+-- name: dashboard_source_options
+SELECT a.source AS name, coalesce(s.country, '??') AS country, n
+FROM (SELECT source, count(*) AS n FROM articles GROUP BY source) a
+LEFT JOIN sources s ON s.name = a.source
+UNION ALL
+SELECT s.name, s.country, 0 FROM sources s WHERE s.name NOT IN (SELECT DISTINCT source FROM articles)
+ORDER BY name;
+
+-- name: dashboard_languages
+SELECT coalesce(language, '??') AS language, count(*) AS n
+FROM articles
+GROUP BY ALL
+ORDER BY n DESC;
+
+-- name: dashboard_trend_cells
+-- One row per period, target country, outlet and language: the article count and stance sum the
+-- bootstrap over outlets resamples (dashboard.stats.cluster_bootstrap).
+SELECT date_trunc($grain, a.published_at)::DATE AS period,
+       st.country AS target,
+       a.source AS outlet,
+       coalesce(s.country, '??') AS outlet_country,
+       coalesce(a.language, '??') AS language,
+       count(*) AS n,
+       sum(st.stance) AS stance_sum
+FROM article_stance st
+JOIN articles a ON a.id = st.article_id
+LEFT JOIN sources s ON s.name = a.source
+WHERE st.model_id = $model_id
+  AND a.published_at IS NOT NULL
+  AND ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], st.country))
+  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.source))
+  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], s.country))
+  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
+  AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
+  AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
+GROUP BY ALL;
+
+-- name: dashboard_matrix
+-- Outlet country x target country: mean stance and article count per cell.
+SELECT coalesce(s.country, '??') AS outlet_country,
+       st.country AS target,
+       count(*) AS n,
+       avg(st.stance) AS mean_stance,
+       count(DISTINCT a.source) AS outlets
+FROM article_stance st
+JOIN articles a ON a.id = st.article_id
+LEFT JOIN sources s ON s.name = a.source
+WHERE st.model_id = $model_id
+  AND ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], st.country))
+  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.source))
+  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], s.country))
+  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
+  AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
+  AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
+GROUP BY ALL
+ORDER BY outlet_country, target;
+
+-- name: dashboard_articles
+-- One page of the filtered articles, newest first, each with its stance toward the matching countries.
+WITH hit AS (
+    SELECT st.article_id, a.published_at,
+           list(struct_pack(country := st.country, stance := st.stance, label := st.label,
+                            confidence := st.confidence, mentions := st.mention_count)
+                ORDER BY st.country) AS stances
+    FROM article_stance st
+    JOIN articles a ON a.id = st.article_id
+    LEFT JOIN sources s ON s.name = a.source
+    WHERE st.model_id = $model_id
+      AND ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], st.country))
+      AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.source))
+      AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], s.country))
+      AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
+      AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
+      AND ($stance_min::DOUBLE IS NULL OR st.stance >= $stance_min::DOUBLE)
+      AND ($stance_max::DOUBLE IS NULL OR st.stance <= $stance_max::DOUBLE)
+      AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR OR a.text ILIKE $text::VARCHAR)
+    GROUP BY st.article_id, a.published_at
+    ORDER BY a.published_at DESC NULLS LAST, st.article_id
+    LIMIT $limit OFFSET $offset
+)
+SELECT hit.article_id AS id, hit.published_at, a.source AS outlet, coalesce(s.country, '??') AS outlet_country,
+       a.language, a.title, a.url, hit.stances
+FROM hit
+JOIN articles a ON a.id = hit.article_id
+LEFT JOIN sources s ON s.name = a.source
+ORDER BY hit.published_at DESC NULLS LAST, hit.article_id;
+
+-- name: dashboard_article_count
+SELECT count(DISTINCT st.article_id) AS n
+FROM article_stance st
+JOIN articles a ON a.id = st.article_id
+LEFT JOIN sources s ON s.name = a.source
+WHERE st.model_id = $model_id
+  AND ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], st.country))
+  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.source))
+  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], s.country))
+  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
+  AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
+  AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
+  AND ($stance_min::DOUBLE IS NULL OR st.stance >= $stance_min::DOUBLE)
+  AND ($stance_max::DOUBLE IS NULL OR st.stance <= $stance_max::DOUBLE)
+  AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR OR a.text ILIKE $text::VARCHAR);
+
+-- name: dashboard_article
+SELECT a.id, a.url, a.source AS outlet, coalesce(s.country, '??') AS outlet_country, a.title, a.description,
+       a.authors, a.published_at, a.fetched_at, a.language, a.extractor, a.story_id
+FROM articles a
+LEFT JOIN sources s ON s.name = a.source
+WHERE a.id = $article_id;
+
+-- name: dashboard_article_stance
+SELECT country, stance, label, confidence, mention_count, evidence, scored_at
+FROM article_stance
+WHERE article_id = $article_id AND model_id = $model_id
+ORDER BY country;
+
+-- name: dashboard_article_mentions
+-- The evidence: every sentence that mentions a country, with the mention's offsets inside the sentence
+-- and the model's three probabilities toward that country.
+SELECT m.country, m.sentence_index, m.sentence,
+       m.start_char - m.sentence_start AS start_in_sentence,
+       m.end_char - m.sentence_start AS end_in_sentence,
+       m.surface, m.alias,
+       ms.p_negative, ms.p_neutral, ms.p_positive
+FROM mentions m
+LEFT JOIN mention_scores ms ON ms.mention_id = m.id AND ms.model_id = $model_id
+WHERE m.article_id = $article_id
+ORDER BY m.country, m.sentence_index, m.start_char;
+
+-- name: dashboard_source_health
+-- Per source: the last successful crawl that covered it, articles per day over the last 28 days (by
+-- publication date), the fetch error rate over the same 28 days, and recent vs usual daily volume.
+WITH daily AS (
+    SELECT source, published_at::DATE AS day, count(*) AS n
+    FROM articles
+    WHERE published_at >= $now::TIMESTAMP - INTERVAL 28 DAY AND published_at < $now::TIMESTAMP + INTERVAL 1 DAY
+    GROUP BY ALL
+),
+days AS (
+    SELECT unnest(generate_series(($now::TIMESTAMP - INTERVAL 27 DAY)::DATE, $now::TIMESTAMP::DATE,
+                                  INTERVAL 1 DAY))::DATE AS day
+),
+names AS (
+    SELECT name, country, language, enabled FROM sources
+    UNION ALL
+    SELECT DISTINCT source, NULL, NULL, NULL FROM articles WHERE source NOT IN (SELECT name FROM sources)
+),
+series AS (
+    SELECT names.name,
+           list(coalesce(daily.n, 0) ORDER BY days.day) AS per_day
+    FROM names CROSS JOIN days
+    LEFT JOIN daily ON daily.source = names.name AND daily.day = days.day
+    GROUP BY names.name
+),
+fetches AS (
+    SELECT source, count(*) AS fetches, count(*) FILTER (WHERE error_kind IS NOT NULL) AS errors,
+           max(fetched_at) FILTER (WHERE error_kind IS NULL) AS last_ok_fetch
+    FROM fetch_log
+    WHERE fetched_at >= $now::TIMESTAMP - INTERVAL 28 DAY
+    GROUP BY source
+),
+runs AS (
+    SELECT names.name, max(r.finished_at) AS last_good_crawl
+    FROM names JOIN crawl_runs r
+      ON r.status = 'done' AND (r.sources IS NULL OR len(r.sources) = 0 OR list_contains(r.sources, names.name))
+    GROUP BY names.name
+),
+totals AS (
+    SELECT source, count(*) AS articles, max(fetched_at) AS last_article_fetched
+    FROM articles GROUP BY source
+)
+SELECT names.name, names.country, names.language, names.enabled,
+       coalesce(totals.articles, 0) AS articles,
+       runs.last_good_crawl, totals.last_article_fetched, fetches.last_ok_fetch,
+       series.per_day,
+       coalesce(fetches.fetches, 0) AS fetches,
+       coalesce(fetches.errors, 0) AS fetch_errors
+FROM names
+LEFT JOIN series ON series.name = names.name
+LEFT JOIN fetches ON fetches.source = names.name
+LEFT JOIN runs ON runs.name = names.name
+LEFT JOIN totals ON totals.source = names.name
+ORDER BY names.name;
+
+-- name: dashboard_crawl_runs
+SELECT id, started_at, finished_at, trigger, status, sources, stats, errors
+FROM crawl_runs
+ORDER BY started_at DESC
+LIMIT $limit;
