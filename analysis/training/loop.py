@@ -1,0 +1,205 @@
+"""The fine-tuning loop: length-bucketed batches, AdamW with linear warmup/decay, dev selection, a time budget."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from transformers import BertForSequenceClassification
+
+from analysis.datasets import Example
+from analysis.encoders.base import BaseEncoder
+from analysis.encoders.marking import mark
+from analysis.evaluation import metrics
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one run (recorded in the model card)."""
+
+    base: str
+    lr: float = 5e-5
+    epochs: float = 3.0
+    batch_size: int = 16
+    max_len: int = 128
+    warmup: float = 0.1
+    weight_decay: float = 0.01
+    dropout: float = 0.1
+    seed: int = 13
+    eval_every: int = 200
+    time_budget_s: float = 3600.0
+    threads: int = 2
+
+
+@dataclass
+class TrainLog:
+    """What happened: steps, timing, dev figures at each evaluation, the selected step."""
+
+    steps_planned: int = 0
+    steps_done: int = 0
+    seconds: float = 0.0
+    sec_per_step: float = 0.0
+    best_step: int = 0
+    best_score: float = -1.0
+    evals: list[dict[str, Any]] = field(default_factory=list)
+
+
+def encode_examples(encoder: BaseEncoder, examples: Sequence[Example], max_len: int) -> list[list[int]]:
+    """Token ids of each example's marked sentence."""
+    texts = [mark(x.sentence, x.start, x.end, x.others) for x in examples]
+    return encoder.encode(texts, max_len=max_len)
+
+
+def bucket_batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffle, sort within chunks of 50 batches by length (less padding), then shuffle the batches."""
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    chunk = batch_size * 50
+    batches: list[list[int]] = []
+    for c in range(0, len(idx), chunk):
+        part = sorted(idx[c : c + chunk], key=lambda i: lengths[i])
+        batches.extend(part[b : b + batch_size] for b in range(0, len(part), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def _tensors(ids: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(x) for x in ids)
+    arr = torch.full((len(ids), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(ids), width), dtype=torch.long)
+    for i, row in enumerate(ids):
+        arr[i, : len(row)] = torch.tensor(row)
+        mask[i, : len(row)] = 1
+    return arr, mask
+
+
+@torch.no_grad()
+def predict_logits(model: BertForSequenceClassification, ids: Sequence[Sequence[int]], pad_id: int,
+                   batch_size: int = 64) -> np.ndarray:
+    """Logits for every id list, in input order (batches sorted by length)."""
+    model.eval()
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = np.zeros((len(ids), 3), dtype=np.float32)
+    for b in range(0, len(order), batch_size):
+        sel = order[b : b + batch_size]
+        arr, mask = _tensors([ids[i] for i in sel], pad_id)
+        logits = model(input_ids=arr, attention_mask=mask, token_type_ids=torch.zeros_like(arr)).logits
+        out[sel] = logits.numpy()
+    return out
+
+
+def train(
+    model: BertForSequenceClassification,
+    encoder: BaseEncoder,
+    train_set: Sequence[Example],
+    dev_sets: dict[str, Sequence[Example]],
+    select: Callable[[dict[str, dict[str, Any]]], float],
+    cfg: TrainConfig,
+    out_dir: Path,
+    log: Callable[[str], None] = print,
+) -> TrainLog:
+    """Fine-tune, evaluating on dev every cfg.eval_every steps; the best state goes to out_dir/best.pt."""
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    train_ids = encode_examples(encoder, train_set, cfg.max_len)
+    labels = [x.label for x in train_set]
+    dev_ids = {k: encode_examples(encoder, v, cfg.max_len) for k, v in dev_sets.items()}
+    dev_gold = {k: np.array([x.label for x in v]) for k, v in dev_sets.items()}
+    steps_per_epoch = (len(train_ids) + cfg.batch_size - 1) // cfg.batch_size
+    tl = TrainLog(steps_planned=int(steps_per_epoch * cfg.epochs))
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.ndim >= 2]
+    no_decay = [p for p in params if p.ndim < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
+    plan = {"total": tl.steps_planned}
+
+    def lr_lambda(step: int) -> float:
+        warm = max(1, int(plan["total"] * cfg.warmup))
+        if step < warm:
+            return (step + 1) / warm
+        return max(0.0, (plan["total"] - step) / max(1, plan["total"] - warm))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda)
+    lossf = torch.nn.CrossEntropyLoss()
+    t0 = time.monotonic()
+    eval_s = 0.0
+    eval_cost = 30.0  # seconds per dev evaluation until one has been measured
+    t10 = 0.0
+    step = 0
+
+    def evaluate() -> None:
+        nonlocal eval_s, eval_cost
+        te = time.monotonic()
+        figs = {}
+        for k in dev_sets:
+            pred = predict_logits(model, dev_ids[k], encoder.pad_id).argmax(axis=1)
+            m = metrics(dev_gold[k], pred)
+            figs[k] = {x: m[x] for x in ("macro_f1", "f1_pn", "accuracy", "n")}
+        score = select(figs)
+        eval_cost = time.monotonic() - te
+        eval_s += eval_cost
+        entry = {"step": step, "score": round(score, 4), "elapsed_s": round(time.monotonic() - t0, 1), **figs}
+        tl.evals.append(entry)
+        log(json.dumps(entry))
+        if score > tl.best_score:
+            tl.best_score, tl.best_step = score, step
+            state = {k: v for k, v in model.state_dict().items() if "word_embeddings" not in k}
+            torch.save(state, out_dir / "best.pt")
+        model.train()
+
+    model.train()
+    done = False
+    epoch = 0
+    while not done:
+        for batch in bucket_batches([len(x) for x in train_ids], cfg.batch_size, rng):
+            arr, mask = _tensors([train_ids[i] for i in batch], encoder.pad_id)
+            y = torch.tensor([labels[i] for i in batch])
+            logits = model(input_ids=arr, attention_mask=mask, token_type_ids=torch.zeros_like(arr)).logits
+            loss = lossf(logits, y)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            train_s = time.monotonic() - t0 - eval_s
+            if step == 10:
+                t10 = train_s
+            if step == 50 or (step > 50 and step % cfg.eval_every == 0):
+                # Fit the plan to the time budget once the real speed of this shared machine is known
+                # (the first steps are slow while threads warm up); later checks only ever cut it.
+                per = (train_s - t10) / (step - 10)
+                evals_left = max(0, plan["total"] - step) // cfg.eval_every + 1
+                left = cfg.time_budget_s - (time.monotonic() - t0) - evals_left * eval_cost
+                affordable = step + int(left / per)
+                if affordable < plan["total"]:
+                    plan["total"] = max(step + 1, affordable)
+                    log(f"time budget: {per:.2f} s/step; plan cut to {plan['total']} steps")
+                elif step == 50:
+                    log(f"{per:.2f} s/step; plan {plan['total']} steps fits the budget")
+            if step % 10 == 0:
+                log(f"step {step}/{plan['total']} loss {loss.item():.4f} lr {sched.get_last_lr()[0]:.2e} "
+                    f"{train_s / step:.2f} s/step")
+            if step % cfg.eval_every == 0:
+                evaluate()
+            if step >= plan["total"] or time.monotonic() - t0 > cfg.time_budget_s:
+                done = True
+                break
+        epoch += 1
+    if not tl.evals or tl.evals[-1]["step"] != step:
+        evaluate()
+    tl.steps_done = step
+    tl.seconds = round(time.monotonic() - t0, 1)
+    tl.sec_per_step = round((tl.seconds - eval_s) / max(1, step), 3)
+    (out_dir / "train_log.json").write_text(json.dumps({"config": asdict(cfg), "log": asdict(tl)}, indent=1))
+    return tl

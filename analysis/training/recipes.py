@@ -1,0 +1,73 @@
+"""The two training recipes (English MiniLM route, multilingual e5 route): data, dev sets and selection."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis.datasets import Example, read_newsmtsc, read_rusentne, split_by_sentence
+
+EN_SHARE_SEED = 7
+
+
+@dataclass
+class Recipe:
+    """What one route trains on, where it is selected and how."""
+
+    route: str
+    base: str
+    folder: str
+    languages: list[str]
+    train: list[Example]
+    dev: dict[str, list[Example]]
+    select: Callable[[dict[str, dict[str, Any]]], float]
+    select_doc: str
+    data_files: list[Path]
+
+
+def newsmtsc_files(data: Path) -> dict[str, Path]:
+    """The NewsMTSC files we use: hf train and the rw and mt dev splits."""
+    base = data / "newsmtsc" / "hf_splits"
+    return {"train": base / "rw" / "train.jsonl", "rw_dev": base / "rw" / "dev.jsonl",
+            "mt_dev": base / "mt" / "dev.jsonl"}
+
+
+def rusentne_file(data: Path) -> Path:
+    """RuSentNE's train file (our train and dev splits come from it)."""
+    return data / "rusentne-2023" / "train_data.csv"
+
+
+def rusentne_splits(data: Path) -> tuple[list[Example], list[Example]]:
+    """RuSentNE train split into (train, dev) by sentence with the fixed seed."""
+    return split_by_sentence(read_rusentne(rusentne_file(data)))
+
+
+def recipe(route: str, data: Path, en_share: int = 3000) -> Recipe:
+    """The recipe of a route: 'en' (MiniLM on NewsMTSC) or 'multi' (e5 on RuSentNE + a share of NewsMTSC)."""
+    nf = newsmtsc_files(data)
+    en_train = read_newsmtsc(nf["train"])
+    rw = read_newsmtsc(nf["rw_dev"], "newsmtsc-rw-dev")
+    mt = read_newsmtsc(nf["mt_dev"], "newsmtsc-mt-dev")
+    if route == "en":
+        return Recipe(
+            route, "minilm", "minilm-en", ["en"], en_train, {"en_rw": rw, "en_mt": mt},
+            lambda f: (f["en_rw"]["macro_f1"] + f["en_mt"]["macro_f1"]) / 2,
+            "mean macro-F1 of NewsMTSC rw and mt dev", [nf["train"], nf["rw_dev"], nf["mt_dev"]],
+        )
+    if route == "multi":
+        ru_train, ru_dev = rusentne_splits(data)
+        rng = random.Random(EN_SHARE_SEED)
+        share = rng.sample(en_train, min(en_share, len(en_train)))
+        train = ru_train + share
+        rng.shuffle(train)
+        return Recipe(
+            route, "e5", "e5-multi", ["*"], train,
+            {"ru": ru_dev, "ru_country": [x for x in ru_dev if x.tag == "COUNTRY"], "en_rw": rw},
+            lambda f: 0.4 * f["ru"]["f1_pn"] + 0.3 * f["ru_country"]["f1_pn"] + 0.3 * f["en_rw"]["macro_f1"],
+            "0.4 RuSentNE dev F1_pn + 0.3 its COUNTRY rows' F1_pn + 0.3 NewsMTSC rw dev macro-F1",
+            [rusentne_file(data), nf["train"], nf["rw_dev"]],
+        )
+    raise ValueError(f"unknown route {route!r}; expected 'en' or 'multi'")
