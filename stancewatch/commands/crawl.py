@@ -2,8 +2,119 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from crawler.errors import CrawlerError
+from crawler.extract import Extracted, extract_article
+from crawler.pages import fetch_url, read_file
+from crawler.run import CrawlSummary, run_crawl, user_agent
+from crawler.sources import load_sources
+from stancewatch.context import state
+
+out = Console()
+
+
+def _parse_since(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise CrawlerError(f"--since {value!r}: expected a date as YYYY-MM-DD") from None
+
+
+def crawl(
+    ctx: typer.Context,
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", help="Crawl only this outlet (by name; repeatable). Default: every enabled source.")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Follow feeds and sitemaps back to this date (YYYY-MM-DD); default: "
+                        "crawl.default_since_days ago.")] = None,
+    max_articles: Annotated[int | None, typer.Option(
+        "--max-articles", min=1, help="Stop after storing this many articles.")] = None,
+    refresh: Annotated[bool, typer.Option(
+        "--refresh", help="Fetch and re-extract articles that are already stored.")] = False,
+    trigger: Annotated[str, typer.Option(
+        "--trigger", help="What started this run, recorded in crawl_runs (cli, schedule:<id>, job:<id>).")] = "cli",
+    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress line.")] = False,
+) -> None:
+    """Crawl the sources' feeds, sitemaps and listing pages into the warehouse, then print a summary."""
+    settings = state(ctx).settings
+    all_sources = load_sources(settings.sources_path)
+    if source:
+        by_name = {s.name: s for s in all_sources}
+        unknown = [name for name in source if name not in by_name]
+        if unknown:
+            raise CrawlerError(f"unknown source {', '.join(map(repr, unknown))} (not in {settings.sources_path}); "
+                               f"known: {', '.join(sorted(by_name))}")
+        chosen = [by_name[name] for name in dict.fromkeys(source)]
+    else:
+        chosen = [s for s in all_sources if s.enabled]
+    summary = run_crawl(db=settings.db, sources=chosen, crawl=settings.crawl, since=_parse_since(since),
+                        max_articles=max_articles, refresh=refresh, trigger=trigger, progress=not quiet)
+    _print_summary(summary)
+    if summary.status == "failed":
+        raise typer.Exit(1)
+
+
+def _print_summary(summary: CrawlSummary) -> None:
+    table = Table(title=f"crawl {summary.run_id}: {summary.status}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("requests", f"{summary.requests:,}")
+    table.add_row("pages fetched", f"{summary.pages:,}")
+    table.add_row("articles stored", f"{summary.stored:,}")
+    for reason, n in sorted(summary.dropped.items()):
+        table.add_row(f"dropped: {reason}", f"{n:,}")
+    for kind, n in sorted(summary.errors.items()):
+        table.add_row(f"error: {kind}", f"{n:,}")
+    rate = summary.pages / summary.seconds if summary.seconds else 0.0
+    table.add_row("seconds", f"{summary.seconds:.1f} ({rate:.1f} pages/s)")
+    out.print(table)
+
+
+def extract(
+    ctx: typer.Context,
+    pages: Annotated[list[str], typer.Argument(help="Saved HTML files (gzipped or not) or http(s) URLs.")],
+    url: Annotated[str | None, typer.Option(
+        "--url", help="The page's original URL, for a single saved file (used for its canonical URL).")] = None,
+    min_text_chars: Annotated[int | None, typer.Option(
+        "--min-text-chars", help="Override crawl.min_text_chars for this run.")] = None,
+) -> None:
+    """Print, for each page, the article record the crawler would store, as one JSON object per line."""
+    settings = state(ctx).settings
+    minimum = settings.crawl.min_text_chars if min_text_chars is None else min_text_chars
+    for item in pages:
+        record: dict[str, Any] = {"source": item}
+        try:
+            if item.startswith(("http://", "https://")):
+                page = fetch_url(item, user_agent=user_agent(settings.crawl), timeout=settings.crawl.timeout_s,
+                                 max_bytes=int(settings.crawl.max_response_mb * 1024 * 1024))
+                content_type = page.content_type
+            else:
+                page = read_file(Path(item), url if len(pages) == 1 else None)
+                content_type = None
+            result = extract_article(page.body, page.url, min_text_chars=minimum, content_type=content_type)
+        except CrawlerError as exc:
+            record["error"] = str(exc)
+        else:
+            if isinstance(result, Extracted):
+                fields = result.record()
+                record.update({k: fields[k] for k in ("url", "title", "text", "authors", "published_at",
+                                                       "language", "extractor", "description", "id")})
+            else:
+                record.update({"url": result.url, "dropped": result.reason, "detail": result.detail})
+        typer.echo(json.dumps(record, ensure_ascii=False))
 
 
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
+    app.command("crawl")(crawl)
+    app.command("extract")(extract)

@@ -1,0 +1,183 @@
+"""Run a crawl: every selected source's feeds, sitemaps and listings in one Scrapy process, into the warehouse.
+
+Scrapy's reactor starts once per process, so run_crawl is called once per process (the CLI does; tests
+and the scheduler start a fresh process per crawl).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings as ScrapySettings
+
+from crawler.errors import CrawlerError
+from crawler.sources import Source
+from crawler.spiders import SPIDERS, CrawlSpider
+from crawler.store import Counters, CrawlStore
+
+
+class CrawlSettingsLike(Protocol):
+    """The crawl settings run_crawl reads (stancewatch.settings.CrawlSettings satisfies it)."""
+
+    user_agent: str
+    contact: str
+    obey_robots: bool
+    concurrent_per_domain: int
+    download_delay_s: float
+    autothrottle: bool
+    timeout_s: float
+    retries: int
+    max_response_mb: float
+    min_text_chars: int
+    default_since_days: int
+
+
+@dataclass
+class CrawlSummary:
+    """What a run did: its id and status, requests made, articles stored, drops by reason, errors by kind."""
+
+    run_id: str
+    status: str
+    requests: int = 0
+    pages: int = 0
+    stored: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def user_agent(crawl: CrawlSettingsLike) -> str:
+    """The User-Agent: the configured one, with the contact added inside its comment when set."""
+    agent = crawl.user_agent.strip()
+    contact = crawl.contact.strip()
+    if not contact:
+        return agent
+    if agent.endswith(")"):
+        return f"{agent[:-1]}; {contact})"
+    return f"{agent} ({contact})"
+
+
+def scrapy_settings(crawl: CrawlSettingsLike, overrides: dict[str, Any] | None = None) -> ScrapySettings:
+    """Translate stancewatch's crawl settings into Scrapy's: politeness, limits, our middlewares."""
+    max_bytes = int(crawl.max_response_mb * 1024 * 1024)
+    values: dict[str, Any] = {
+        "USER_AGENT": user_agent(crawl),
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_domain,
+        "DOWNLOAD_DELAY": crawl.download_delay_s,
+        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay_s, 1.0),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrent_per_domain),
+        "DOWNLOAD_TIMEOUT": crawl.timeout_s,
+        "DOWNLOAD_MAXSIZE": max_bytes,
+        "DOWNLOAD_WARNSIZE": max_bytes // 2,
+        "RETRY_ENABLED": crawl.retries > 0,
+        "RETRY_TIMES": crawl.retries,
+        "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+        "RETRY_GIVE_UP_LOG_LEVEL": "DEBUG",
+        "REDIRECT_MAX_TIMES": 10,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        "HTTPERROR_ALLOW_ALL": False,
+        # Only http(s): the other handlers are switched off, and GuardMiddleware refuses other schemes.
+        "DOWNLOAD_HANDLERS": {"file": None, "s3": None, "ftp": None, "data": None},
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.middleware.BackoffRetryMiddleware": 550,
+            "crawler.middleware.GuardMiddleware": 50,
+        },
+        "ITEM_PIPELINES": {"crawler.spiders.StorePipeline": 300},
+        "STANCEWATCH_RETRY_BACKOFF_S": 1.0,
+        "STANCEWATCH_RETRY_MAX_WAIT_S": 60.0,
+    }
+    values.update(overrides or {})
+    return ScrapySettings(values)
+
+
+def _since(since: date | datetime | None, default_days: int) -> datetime:
+    if since is None:
+        return datetime.now(UTC).replace(tzinfo=None) - timedelta(days=default_days)
+    if isinstance(since, datetime):
+        return since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
+    return datetime.combine(since, datetime.min.time())
+
+
+def run_crawl(*, db: Path, sources: list[Source], crawl: CrawlSettingsLike, since: date | None,
+              max_articles: int | None, refresh: bool, trigger: str, progress: bool,
+              scrapy_overrides: dict[str, Any] | None = None, run_id: str | None = None) -> CrawlSummary:
+    """Crawl the given sources into the warehouse once and return what the run did.
+
+    Feeds and sitemaps are followed back to ``since`` (default: ``crawl.default_since_days`` ago); URLs
+    already stored are skipped unless ``refresh``; at most ``max_articles`` are stored. The crawl_runs row
+    is written 'running' at the start and closed 'done', 'interrupted' or 'failed' at the end.
+    """
+    if not sources:
+        raise CrawlerError("no sources to crawl: the sources file has no enabled source (or none matched)")
+    run_id = run_id or f"crawl-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    bound = _since(since, crawl.default_since_days)
+    store = CrawlStore(db, run_id, refresh=refresh, since=bound, max_articles=max_articles)
+    store.start(sources, trigger, signatures_since=bound - timedelta(days=30))
+    settings = scrapy_settings(crawl, scrapy_overrides)
+    process = CrawlerProcess(settings)
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
+    close_reasons: list[str] = []
+
+    def closed(spider: Any, reason: str) -> None:
+        close_reasons.append(reason)
+
+    kinds = {"feed": [s for s in sources if s.feeds], "sitemap": [s for s in sources if s.sitemaps],
+             "listing": [s for s in sources if s.listings]}
+    for kind, chosen in kinds.items():
+        if not chosen:
+            continue
+        crawler = process.create_crawler(SPIDERS[kind])
+        crawler.signals.connect(closed, signal=signals.spider_closed)
+        process.crawl(crawler, store=store, sources=chosen, min_text_chars=crawl.min_text_chars)
+    status = "failed"
+    live = _progress(store.counters) if progress else None
+    try:
+        if live is not None:
+            live.start()
+        process.start()
+        status = "interrupted" if any(r in ("shutdown", "cancelled") for r in close_reasons) else "done"
+    except KeyboardInterrupt:
+        status = "interrupted"
+    finally:
+        if live is not None:
+            live.stop()
+        store.finish(status)
+    c = store.counters
+    return CrawlSummary(run_id=run_id, status=status, requests=c.requests, pages=c.pages, stored=c.stored,
+                        dropped=dict(c.dropped), errors=dict(c.errors),
+                        seconds=round(time.monotonic() - c.started, 3))
+
+
+def _progress(counters: Counters) -> Any:
+    """A live one-line display of pages, articles, errors and rate (rich refreshes it from its own thread)."""
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
+    class View:
+        def __rich__(self) -> Text:
+            errors = sum(counters.errors.values())
+            dropped = sum(counters.dropped.values())
+            return Text(f"requests {counters.requests:,}  pages {counters.pages:,}  articles {counters.stored:,}  "
+                        f"dropped {dropped:,}  errors {errors:,}  {counters.rate():.1f} pages/s")
+
+    return Live(View(), console=Console(stderr=True), refresh_per_second=4, transient=False)
+
+
+__all__ = ["CrawlSettingsLike", "CrawlSpider", "CrawlSummary", "run_crawl", "scrapy_settings"]
