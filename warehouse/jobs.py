@@ -172,13 +172,14 @@ def queue_due_schedules(db: str | Path, now: datetime | None = None) -> list[str
     slot. A schedule whose previous job is still queued gets no second one.
     """
     now = now or utcnow()
+    with reader(db) as r:  # most polls find nothing due: look before taking the write lock
+        due = [row for row in r.records("list_schedules") if not row["paused"]
+               and next_run_after(row["cron"], row["last_run_at"] or row["created_at"]) <= now]
     created: list[str] = []
+    if not due:
+        return created
     with writer(db) as w:
-        for row in w.records("list_schedules"):
-            if row["paused"]:
-                continue
-            if next_run_after(row["cron"], row["last_run_at"] or row["created_at"]) > now:
-                continue
+        for row in due:
             pending = w.fetch_one("schedule_has_pending_job", {"id": row["id"]})
             if not (pending and pending[0]):
                 created.append(_insert_job(w, sources=list(row["sources"] or []),
