@@ -12,10 +12,10 @@ if not auth.gate():
     st.stop()
 
 pages = [
-    st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends", default=True),
-    st.Page("pages/matrix.py", title="Matrix", icon=":material/grid_on:", url_path="matrix"),
-    st.Page("pages/articles.py", title="Articles", icon=":material/article:", url_path="articles"),
-    st.Page("pages/sources.py", title="Sources & crawls", icon=":material/rss_feed:", url_path="sources"),
-    st.Page("pages/export.py", title="Export", icon=":material/download:", url_path="export"),
+    st.Page("views/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends", default=True),
+    st.Page("views/matrix.py", title="Matrix", icon=":material/grid_on:", url_path="matrix"),
+    st.Page("views/articles.py", title="Articles", icon=":material/article:", url_path="articles"),
+    st.Page("views/sources.py", title="Sources & crawls", icon=":material/rss_feed:", url_path="sources"),
+    st.Page("views/export.py", title="Export", icon=":material/download:", url_path="export"),
 ]
 st.navigation(pages).run()

@@ -12,7 +12,8 @@ import hmac
 import os
 import secrets
 
-HASH_ENV = "STANCEWATCH_DASHBOARD_PASSWORD_HASH"
+from dashboard.env import HASH_ENV
+
 SCHEME = "pbkdf2_sha256"
 ITERATIONS = 600_000  # OWASP's 2023 figure for PBKDF2-HMAC-SHA256
 

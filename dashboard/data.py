@@ -7,6 +7,7 @@ dashboard never imports the shell's settings. Which model's scores are shown com
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,13 +19,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard.env import DB_ENV
 from dashboard.stats import cluster_bootstrap
 from warehouse import jobs as warehouse_jobs
 from warehouse import reader
 from warehouse.filters import Filters
 from warehouse.sql import query
 
-DB_ENV = "STANCEWATCH_DB"
 DEFAULT_DB = "data/stancewatch.duckdb"
 TTL_S = 30
 READ_TIMEOUT_S = 15.0
@@ -61,8 +62,6 @@ class Options:
 
 def db_path() -> Path:
     """The warehouse file the dashboard reads (env STANCEWATCH_DB, else the default path)."""
-    import os
-
     return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
 
 

@@ -20,11 +20,11 @@ from dashboard import data
 from warehouse.errors import WarehouseError
 from warehouse.filters import Filters
 
-TRENDS_PAGE = "pages/trends.py"
-MATRIX_PAGE = "pages/matrix.py"
-ARTICLES_PAGE = "pages/articles.py"
-SOURCES_PAGE = "pages/sources.py"
-EXPORT_PAGE = "pages/export.py"
+TRENDS_PAGE = "views/trends.py"
+MATRIX_PAGE = "views/matrix.py"
+ARTICLES_PAGE = "views/articles.py"
+SOURCES_PAGE = "views/sources.py"
+EXPORT_PAGE = "views/export.py"
 
 # Query-string keys of the shared filters; lists repeat the key (?country=RU&country=KZ).
 LIST_KEYS = {"countries": "country", "outlets": "outlet", "outlet_countries": "outlet_country",

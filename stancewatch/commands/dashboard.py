@@ -1,9 +1,60 @@
-"""Commands: dashboard."""
+"""Commands: dashboard (start the Streamlit app; print a password hash for the settings file)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from stancewatch.context import state
+from stancewatch.errors import StancewatchError
+
+out = Console()
+
+
+def dashboard(
+    ctx: typer.Context,
+    port: Annotated[int | None, typer.Option("--port", help="Port to listen on (default: settings, 8501).")] = None,
+    host: Annotated[str | None, typer.Option(
+        "--host", help="Address to bind (default: settings, 127.0.0.1; 0.0.0.0 exposes it to the network).")] = None,
+    set_password: Annotated[bool, typer.Option(
+        "--set-password", help="Ask for a password and print the hash line for stancewatch.toml; start nothing.")
+    ] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the app to answer.")] = 60.0,
+) -> None:
+    """Start the dashboard and keep it running until Ctrl-C."""
+    from dashboard import auth, server
+
+    if set_password:
+        password = typer.prompt("Dashboard password", hide_input=True, confirmation_prompt=True)
+        line = auth.hash_password(password)
+        out.print("Put this in stancewatch.toml (then restart the dashboard):\n", highlight=False)
+        print(f'[dashboard]\npassword_hash = "{line}"')
+        return
+    settings = state(ctx).settings
+    bind = host or settings.dashboard.host
+    listen = port or settings.dashboard.port
+    if not 1 <= listen <= 65535:
+        raise StancewatchError(f"--port {listen}: expected a port number from 1 to 65535")
+    process = server.start(settings.db, bind, listen, settings.dashboard.password_hash)
+    address = server.url(bind, listen)
+    try:
+        server.wait_ready(address, timeout, process)
+    except server.DashboardError as exc:
+        server.stop(process)
+        raise StancewatchError(str(exc)) from None
+    out.print(f"dashboard on [bold]{address}[/] reading {settings.db} "
+              f"{'(password required)' if settings.dashboard.password_hash else ''}; Ctrl-C stops it",
+              highlight=False)
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        out.print("stopping the dashboard")
+    finally:
+        server.stop(process)
 
 
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
+    app.command("dashboard")(dashboard)

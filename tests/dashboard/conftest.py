@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
-from dash_fixture import build, build_empty
 
-from dashboard import data
+sys.path.insert(0, str(Path(__file__).parent))  # the fixture builder beside this file
+
+from dash_fixture import build, build_empty  # noqa: E402
+
+from dashboard import data  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,137 @@
+"""The data module on the fixture warehouse: every query, its filters, and the numbers pages show."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dash_fixture import MODEL_ID, MODEL_NAME
+
+from dashboard import data
+from warehouse.errors import WarehouseMissing
+from warehouse.filters import Filters
+from warehouse.sql import query_names
+
+
+def test_models_and_overview(fixture_db: Path) -> None:
+    models = data.models(str(fixture_db))
+    assert [m.id for m in models] == [MODEL_ID] and models[0].label.startswith(MODEL_NAME)
+    row = data.overview(str(fixture_db), MODEL_ID)
+    assert row["articles"] == 616 and row["stance_rows"] == 1232 and row["sources"] == 6
+
+
+def test_options_offer_what_the_data_holds(fixture_db: Path) -> None:
+    opts = data.options(str(fixture_db), MODEL_ID)
+    assert set(opts.countries) == {"RU", "KZ", "UA", "US", "CN"}
+    assert set(opts.outlet_countries) == {"RU", "KZ", "UA"} and "quiet.kz" in opts.outlets
+    assert set(opts.languages) == {"ru", "kk", "uk"}
+
+
+def test_trend_points_carry_counts_and_intervals_and_split_changes_groups(fixture_db: Path) -> None:
+    db = str(fixture_db)
+    plain = data.trend(db, MODEL_ID, Filters(countries=("RU",)), "week", "none")
+    assert set(plain["group"]) == {"RU"}
+    assert plain["n_articles"].sum() == data.article_count(db, MODEL_ID, Filters(countries=("RU",)))
+    dense = plain[~plain["sparse"]]
+    assert not dense.empty and (dense["lo"] <= dense["hi"]).all() and (dense["n_outlets"] >= 2).all()
+    split = data.trend(db, MODEL_ID, Filters(countries=("RU",)), "month", "outlet_country")
+    assert set(split["split_value"]) == {"KZ", "UA"}
+    # Kazakh outlets turn critical of Russia in the fixture's last five weeks.
+    kz = data.trend(db, MODEL_ID, Filters(countries=("RU",), outlet_countries=("KZ",)), "week", "none")
+    assert kz["mean"].iloc[1] > 0.1 and kz["mean"].iloc[-2] < -0.2
+    with pytest.raises(ValueError, match="granularity"):
+        data.trend(db, MODEL_ID, Filters(), "year", "none")
+
+
+def test_trend_date_filter_is_inclusive(fixture_db: Path) -> None:
+    db = str(fixture_db)
+    day = data.overview(db, MODEL_ID)["last_published"].date() - timedelta(days=3)
+    points = data.trend(db, MODEL_ID, Filters(date_from=day, date_to=day), "day", "none")
+    assert list(points["period"].dt.date.unique()) == [day]
+
+
+def test_matrix_means_counts_and_shares(fixture_db: Path) -> None:
+    cells = data.matrix(str(fixture_db), MODEL_ID, Filters())
+    assert cells["n"].sum() == 1232
+    shares = cells.groupby("outlet_country")["share"].sum()
+    assert ((shares - 1).abs() < 1e-9).all()
+    kz_ru = cells[(cells.outlet_country == "KZ") & (cells.target == "RU")].iloc[0]
+    assert kz_ru["mean_stance"] < cells[(cells.outlet_country == "KZ") & (cells.target == "US")].iloc[0]["mean_stance"]
+    only = data.matrix(str(fixture_db), MODEL_ID, Filters(outlets=("tass.ru",)))
+    assert set(only["outlet_country"]) == {"RU"}
+
+
+def test_articles_filters_and_paging(fixture_db: Path) -> None:
+    db = str(fixture_db)
+    everything = data.article_count(db, MODEL_ID, Filters())
+    assert everything == 616
+    critical = Filters(countries=("RU",), stance_max=-0.2)
+    rows = data.articles(db, MODEL_ID, critical, 20, 0)
+    assert 0 < len(rows) <= 20
+    assert all(s["stance"] <= -0.2 and s["country"] == "RU" for stances in rows["stances"] for s in stances)
+    assert rows["published_at"].is_monotonic_decreasing
+    second = data.articles(db, MODEL_ID, critical, 20, 20)
+    assert not set(rows["id"]) & set(second["id"])
+    text = data.articles(db, MODEL_ID, Filters(text="kazinform.kz report"), 500, 0)
+    assert set(text["outlet"]) == {"kazinform.kz"}
+    assert data.article_count(db, MODEL_ID, Filters(languages=("kk",))) == 70
+
+
+def test_article_detail_gives_evidence_with_offsets_inside_the_sentence(fixture_db: Path) -> None:
+    db = str(fixture_db)
+    first = data.articles(db, MODEL_ID, Filters(), 1, 0).iloc[0]
+    detail = data.article_detail(db, MODEL_ID, first["id"])
+    assert detail is not None and detail["article"]["url"] == first["url"]
+    mentions = detail["mentions"]
+    assert len(mentions) == 2 and set(detail["stance"]["label"]) <= {"critical", "neutral", "favourable"}
+    for m in mentions.itertuples():
+        assert m.sentence[m.start_in_sentence:m.end_in_sentence] == m.surface
+        assert abs(m.p_negative + m.p_neutral + m.p_positive - 1) < 1e-9
+    assert data.article_detail(db, MODEL_ID, "nope") is None
+
+
+def test_source_health_flags_volume_drop_and_error_rate(fixture_db: Path) -> None:
+    health = data.source_health(str(fixture_db)).set_index("name")
+    assert health.loc["quiet.kz", "volume_drop"] and not health.loc["tass.ru", "volume_drop"]
+    assert health.loc["ukrinform.ua", "error_rate"] == pytest.approx(0.5)
+    assert health.loc["tass.ru", "error_rate"] == 0
+    assert all(len(v) == 28 for v in health["per_day"])
+    assert pd.notna(health.loc["tass.ru", "last_good_crawl"])
+
+
+def test_runs_jobs_schedules(fixture_db: Path) -> None:
+    db = str(fixture_db)
+    assert list(data.crawl_runs(db)["status"]) == ["done", "failed"]
+    assert list(data.jobs(db)["state"]) == ["queued"]
+    assert list(data.schedules(db)["cron"]) == ["0 */6 * * *"]
+
+
+def test_empty_warehouse_gives_empty_frames(empty_db: Path) -> None:
+    db = str(empty_db)
+    assert data.models(db) == []
+    assert data.overview(db, None)["articles"] == 0
+    assert data.trend(db, "x", Filters(), "week", "none").empty
+    assert data.matrix(db, "x", Filters()).empty
+    assert data.articles(db, "x", Filters(), 10, 0).empty
+    assert data.source_health(db).empty
+
+
+def test_missing_warehouse_says_so(tmp_path: Path) -> None:
+    with pytest.raises(WarehouseMissing, match="stancewatch init"):
+        data.models(str(tmp_path / "none.duckdb"))
+
+
+def test_bind_passes_only_the_parameters_a_query_names() -> None:
+    params = {**Filters(date_from=date(2024, 1, 1)).params(), "model_id": "m", "extra": 1}
+    bound = data.bind("dashboard_matrix", params)
+    assert "text" not in bound and "extra" not in bound and bound["date_from"] == date(2024, 1, 1)
+    with pytest.raises(KeyError, match="model_id"):
+        data.bind("dashboard_matrix", Filters().params())
+
+
+def test_every_dashboard_query_is_used_by_the_data_module() -> None:
+    source = Path(data.__file__).read_text(encoding="utf-8")
+    unused = [n for n in query_names() if n.startswith("dashboard_") and f'"{n}"' not in source]
+    assert unused == []
