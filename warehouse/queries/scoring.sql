@@ -1,0 +1,44 @@
+-- Scoring (analysis.scoring): which articles a model still has to score, and the upserts of its results.
+-- Every write is keyed on ids, so re-running a chunk replaces rather than duplicates.
+
+-- name: scoring_count_pending
+SELECT count(*) FROM articles a
+WHERE NOT EXISTS (SELECT 1 FROM article_scoring s WHERE s.article_id = a.id AND s.model_id = $model_id);
+
+-- name: scoring_pending_articles
+-- The next chunk after $after (article ids in order), of articles this model has not scored or skipped.
+SELECT a.id, a.title, a.text, a.language
+FROM articles a
+WHERE a.id > $after
+  AND NOT EXISTS (SELECT 1 FROM article_scoring s WHERE s.article_id = a.id AND s.model_id = $model_id)
+ORDER BY a.id
+LIMIT $chunk;
+
+-- name: scoring_upsert_model
+-- Keeps the first created_at of a model id, so re-runs change nothing.
+INSERT OR REPLACE INTO models BY NAME
+SELECT b.id, b.name, b.version, b.weights_sha256, b.languages, CAST(b.evaluation AS JSON) AS evaluation,
+       coalesce((SELECT m.created_at FROM models m WHERE m.id = b.id), b.created_at) AS created_at
+FROM batch b;
+
+-- name: scoring_upsert_mentions
+INSERT OR REPLACE INTO mentions BY NAME
+SELECT id, article_id, country, sentence_index, sentence, sentence_start, start_char, end_char, surface, alias
+FROM batch;
+
+-- name: scoring_upsert_mention_scores
+INSERT OR REPLACE INTO mention_scores BY NAME
+SELECT mention_id, model_id, p_negative, p_neutral, p_positive, scored_at FROM batch;
+
+-- name: scoring_upsert_article_stance
+INSERT OR REPLACE INTO article_stance BY NAME
+SELECT article_id, country, model_id, stance, label, confidence, mention_count,
+       CAST(evidence AS JSON) AS evidence, scored_at
+FROM batch;
+
+-- name: scoring_upsert_article_scoring
+INSERT OR REPLACE INTO article_scoring BY NAME
+SELECT article_id, model_id, status, reason, scored_at FROM batch;
+
+-- name: scoring_model_exists
+SELECT count(*) FROM models WHERE id = $model_id;
