@@ -65,7 +65,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     strictly and, for single-byte Cyrillic, agree with the byte statistics; UTF-8; a Cyrillic guess; cp1252.
     """
     bom_encoding, bom = read_bom(body)
-    if bom_encoding:
+    if bom_encoding and bom:
         return body[len(bom):].decode(bom_encoding, errors="replace"), _normalise(bom_encoding) or bom_encoding
     head = body[:8192]
     declared = [_normalise(http_content_type_encoding(content_type or "")),

@@ -29,6 +29,7 @@ EXTRACTOR_BASELINE = "trafilatura-baseline"
 EXTRACTOR_META = "meta-description"
 _DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 _SPACE = re.compile(r"[ \t\u00a0]+")
+_MIDNIGHT = datetime.min.time()
 _INDEX_TYPES = {"website", "object", "profile"}
 
 
@@ -152,9 +153,10 @@ def extract_article(page: str | bytes, url: str, *, min_text_chars: int = 300, c
     if tree is None:
         return NotArticle(url, "no_html", "the body is empty or not HTML")
     canonical = canonical_url(url, canonical_href=_first(tree, '//link[@rel="canonical"]/@href'))
-    doc = trafilatura.bare_extraction(
+    extracted = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, favor_precision=favor_precision,
         date_extraction_params=_DATE_PARAMS)
+    doc: Any = extracted  # a trafilatura Document (as_dict is off), or None
     body = _clean_text(doc.text or "") if doc is not None else ""
     extractor = EXTRACTOR_MAIN
     description = _clean(doc.description) if doc is not None else None
@@ -180,7 +182,11 @@ def extract_article(page: str | bytes, url: str, *, min_text_chars: int = 300, c
     published = parse_datetime(doc.date) if doc is not None else None
     if published is None:
         found = htmldate.find_date(text_html, **_DATE_PARAMS)  # type: ignore[arg-type]
-        published = parse_datetime(found) if found else hints.published_at
+        published = parse_datetime(found) if found else None
+    if hints.published_at is not None and (published is None or published.time() == _MIDNIGHT):
+        # A date without a time is often htmldate's guess from the URL or the text ("in 2026"); the feed's
+        # or sitemap's own timestamp is the publisher's word and is kept instead.
+        published = hints.published_at
     return Extracted(
         id=article_id(canonical), url=canonical, title=title, description=description, text=body,
         authors=_authors(doc.author if doc is not None else None), published_at=published,

@@ -47,7 +47,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         attempt = int(request.meta.get("retry_times", 0))
         asked = retry_after_seconds(response.headers.get(b"Retry-After"))
         wait = asked if asked is not None else self.backoff_base * (2 ** attempt)
-        return min(wait, self.max_wait)
+        return float(min(wait, self.max_wait))
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None

@@ -113,7 +113,7 @@ class CrawlSpider(scrapy.Spider):
         if self.store.full:
             self.store.drop("max_articles")
             raise CloseSpider("max_articles")
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         result = extract_article(response.body, response.url, min_text_chars=self.min_text_chars,
                                  content_type=content_type, hints=hints, favor_precision=self.favor_precision)
         if isinstance(result, Extracted):
