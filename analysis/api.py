@@ -28,7 +28,7 @@ def score_text(text: str, countries: Iterable[str] | None = None, *, scorer: Sco
     gazetteer = default_gazetteer()
     planned = plan_text(full, language=language, title_end=len(title) if title else 0, countries=countries,
                         gazetteer=gazetteer)
-    probs = scorer.score([p.target for p in planned]) if planned else []
+    probs: Any = scorer.score([p.target for p in planned]) if planned else []
     by_country: dict[str, list[tuple[Any, Any]]] = {}
     for p, row in zip(planned, probs, strict=True):
         by_country.setdefault(p.mention.country, []).append((p, row))
