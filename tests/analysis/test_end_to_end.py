@@ -1,0 +1,49 @@
+"""End to end: score a small warehouse with the real shipped model (slow: loads the encoders)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.model import MODELS_DIR, load_scorer, read_registry
+from analysis.scoring import score_warehouse
+from tests.analysis.test_scoring import article, insert
+from warehouse import reader
+
+MODEL = "stancewatch-e5-small"  # stancewatch/defaults.toml's model.name
+
+
+def _shipped() -> bool:
+    registry = read_registry()
+    return MODEL in registry and all((MODELS_DIR / r["folder"] / "model.onnx").is_file()
+                                     for r in registry[MODEL]["routes"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _shipped(), reason=f"{MODEL}'s trained weights are not in analysis/models yet")
+def test_real_model_scores_a_small_warehouse(db_path: Path) -> None:
+    insert(db_path, [
+        article("e1", "Russia's invasion condemned",
+                "Russian troops shelled Ukrainian cities, killing dozens of civilians. "
+                "Ukraine thanked its allies for their generous support."),
+        article("e2", "Казахстан и Китай",
+                "Казахстан и Китай подписали важное соглашение о сотрудничестве. "
+                "Эксперты назвали визит в Пекин успешным.", "ru"),
+        article("e3", "Empty", " "),
+    ])
+    cache = Path("~/.cache/stancewatch").expanduser()
+    scorer = load_scorer(MODEL, cache, batch_size=16)
+    summary = score_warehouse(db_path, scorer=scorer, progress=False)
+    assert (summary.scored, summary.skipped) == (2, 1)
+    with reader(db_path) as r:
+        sums = r.con.execute("SELECT min(p_negative + p_neutral + p_positive), "
+                             "max(p_negative + p_neutral + p_positive), count(*) FROM mention_scores").fetchone()
+        stance = dict(r.con.execute("SELECT article_id || ':' || country, stance FROM article_stance").fetchall())
+        model = r.con.execute("SELECT id, weights_sha256 FROM models").fetchone()
+    assert sums is not None and sums[0] == pytest.approx(1, abs=1e-3) and sums[1] == pytest.approx(1, abs=1e-3)
+    assert sums[2] >= 6
+    assert model == (scorer.model_id, scorer.weights_sha256)
+    assert {"e1:RU", "e1:UA", "e2:KZ", "e2:CN"} <= set(stance)
+    assert stance["e1:RU"] < 0  # shelling cities and killing civilians
+    assert all(-1 <= v <= 1 for v in stance.values())
