@@ -9,9 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the fixture builder beside this file
 
-from dash_fixture import build, build_empty  # noqa: E402
+from dash_fixture import build, build_empty
 
-from dashboard import data  # noqa: E402
+from dashboard import data
 
 
 @pytest.fixture(scope="session")

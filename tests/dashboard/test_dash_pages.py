@@ -88,7 +88,8 @@ def test_articles_filter_narrows_the_list_and_a_chosen_article_shows_its_evidenc
     at.sidebar.text_input[0].set_value("kazinform.kz report").run()
     assert "**70** articles match." in _texts(at)
     assert at.query_params["q"] == "kazinform.kz report"
-    first = str(data.articles(str(fixture_db), "m-test-1", data.Filters(text="kazinform.kz report"), 1, 0).iloc[0]["id"])
+    found = data.articles(str(fixture_db), "m-test-1", data.Filters(text="kazinform.kz report"), 1, 0)
+    first = str(found.iloc[0]["id"])
     at = _app(fixture_db, monkeypatch, {"q": "kazinform.kz report", "article": first}, page="views/articles.py")
     text = _texts(at)
     assert "<mark>" in text and "open the original" in text and "negative" in text

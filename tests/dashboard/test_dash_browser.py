@@ -1,0 +1,115 @@
+"""A real browser: `stancewatch dashboard` on the fixture warehouse, every page loaded in headless Chromium.
+
+Each page must render without a Streamlit exception and, where it has charts, with Plotly's SVG in the
+page; a screenshot of each lands in test-output/dashboard/ (and the test's tmp folder). Clicking a matrix
+cell must lead to that cell's articles.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboard import server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output" / "dashboard"
+PAGES = {"trends": True, "matrix": True, "articles": False, "sources": False, "export": False}
+
+
+@pytest.fixture
+def running(fixture_db: Path, free_port: int, tmp_path: Path) -> Iterator[str]:
+    """`stancewatch dashboard` on a free port, stopped after the test."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium (CI has it)")
+    exe = Path(sys.executable).with_name("stancewatch")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from stancewatch.cli import main; main()"]
+    db = tmp_path / "w.duckdb"
+    shutil.copy(fixture_db, db)
+    log = (tmp_path / "dashboard.log").open("wb")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STANCEWATCH_")}
+    process = subprocess.Popen([*cmd, "--db", str(db), "dashboard", "--port", str(free_port), "--timeout", "120"],
+                               stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
+                               start_new_session=True)
+    base = f"http://127.0.0.1:{free_port}"
+    try:
+        server.wait_ready(base, 120, process)
+        yield base
+    finally:
+        process.terminate()  # the CLI stops its streamlit child on the way out
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+        log.close()
+
+
+def test_every_page_renders_in_chromium(running: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for name, has_chart in PAGES.items():
+                page.goto(f"{running}/{name}", timeout=60_000)
+                page.wait_for_selector("[data-testid=stMainBlockContainer] h1", timeout=60_000)
+                if has_chart:
+                    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+                _settle(page)
+                shot = page.screenshot(full_page=True)
+                (tmp_path / f"{name}.png").write_bytes(shot)
+                (OUTPUT / f"{name}.png").write_bytes(shot)
+                assert page.locator("[data-testid=stException]").count() == 0, name
+                assert page.locator("[data-testid=stAlertContentError]").count() == 0, name
+                if has_chart:
+                    assert page.locator(".js-plotly-plot").count() >= 1, name
+            # The health table and its warning are on the Sources page.
+            page.goto(f"{running}/sources", timeout=60_000)
+            page.get_by_text("Volume dropped well below usual").wait_for(timeout=60_000)
+        finally:
+            browser.close()
+
+
+def test_clicking_a_matrix_cell_opens_its_articles(running: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{running}/matrix", timeout=60_000)
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            _settle(page)
+            point = page.locator(".js-plotly-plot .scatterlayer .point").first
+            point.click(force=True)
+            page.wait_for_url("**/articles?**", timeout=60_000)
+            page.get_by_text("articles match.").wait_for(timeout=60_000)
+            page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
+            _settle(page)
+            assert "country=" in page.url and "outlet_country=" in page.url
+            OUTPUT.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(OUTPUT / "matrix-click-articles.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def _settle(page: object) -> None:
+    """Wait until Streamlit has finished running the script (its status widget disappears)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if page.locator("[data-testid=stStatusWidget]").count() == 0:  # type: ignore[attr-defined]
+            break
+        time.sleep(0.2)
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
