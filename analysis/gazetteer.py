@@ -4,7 +4,8 @@ The matcher tokenises the text once (Unicode word characters) and walks a trie o
 tokens (every alias form expanded from countries.yaml, about 14,000), keeping the longest form that fits, so
 "Северной Кореи" wins over a bare "Кореи" and "Washington Post" (an exclusion) wins over "Washington".
 Token matching gives Unicode-aware word boundaries for free: "Russia" never matches inside "Russiagate",
-because a whole token must equal an expanded alias form. About 2 ms for a 950-word article. The case rules are spelled out in countries.yaml's header.
+because a whole token must equal an expanded alias form. About 2 ms for a 950-word article. The case rules
+are spelled out in countries.yaml's header.
 """
 
 from __future__ import annotations
