@@ -1,0 +1,100 @@
+"""`stancewatch demo`: serve the demo site, crawl it, score it, then open the dashboard on the result.
+
+The demo gets its own folder (default ./data/demo) with its own warehouse, sources file and settings file,
+so it never touches the user's warehouse. Each run starts from an empty warehouse: the site's ports change
+from run to run, and with them the article URLs (and ids). Politeness delays are off for the local site.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from stancewatch.context import AppState
+from stancewatch.demo import site as demo_site
+from stancewatch.demo.content import OUTLETS, generate
+from stancewatch.jobs_launch import Echo, LaunchError, run_cli, start_dashboard, supervise
+from warehouse import reader
+
+DAYS = 180
+
+
+def demo_settings(app_state: AppState, db: Path, sources: Path) -> str:
+    """The demo's settings file: its own warehouse and sources, no delays, the user's model settings."""
+    model = app_state.settings.model
+    dashboard = app_state.settings.dashboard
+    return "\n".join([
+        "# Written by `stancewatch demo`; it is rewritten on every run.",
+        f"db = {json.dumps(str(db))}",
+        f"sources = {json.dumps(str(sources))}",
+        "[crawl]",
+        "obey_robots = true",
+        "download_delay_s = 0",
+        "autothrottle = false",
+        "concurrent_per_domain = 8",
+        "retries = 1",
+        "timeout_s = 20",
+        f"default_since_days = {DAYS + 10}",
+        "[model]",
+        f"name = {json.dumps(model.name)}",
+        f"batch_size = {model.batch_size}",
+        f"cache_dir = {json.dumps(model.cache_dir)}",
+        "[dashboard]",
+        f"host = {json.dumps(dashboard.host)}",
+        f"port = {dashboard.port}",
+        'password_hash = ""',
+        "",
+    ])
+
+
+def _fresh(db: Path) -> None:
+    for path in (db, Path(f"{db}.wal"), Path(f"{db}.lock")):
+        path.unlink(missing_ok=True)
+
+
+def summary(db: Path) -> dict[str, int]:
+    """Row counts of the demo warehouse's main tables."""
+    with reader(db) as r:
+        return {name: int(n) for name, n in r.fetch("table_counts")}
+
+
+def run_demo(app_state: AppState, *, folder: Path, serve: bool, port: int | None, articles: int,
+             echo: Echo) -> None:
+    """Build the demo warehouse from a local demo site; then serve the dashboard on it unless told not to."""
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "stancewatch.duckdb"
+    sources_file = folder / "sources.yaml"
+    config = folder / "stancewatch.toml"
+    _fresh(db)
+    started = time.monotonic()
+    stories = generate(total=articles, days=DAYS)
+    with demo_site.serve(OUTLETS, stories) as sites:
+        sources_file.write_text(demo_site.sources_yaml(sites), encoding="utf-8")
+        config.write_text(demo_settings(app_state, db, sources_file), encoding="utf-8")
+        echo(f"demo site: {len(stories)} articles from {len(OUTLETS)} fictional outlets on "
+             f"{', '.join(s.base for s in sites[:2])}, …")
+        base = ["--config", str(config)]
+        run_cli([*base, "init"], what="creating the demo warehouse", quiet=True)
+        since = (datetime.now(UTC) - timedelta(days=DAYS + 5)).date().isoformat()
+        echo(f"crawling the demo site (since {since})…")
+        run_cli([*base, "crawl", "--since", since, "--trigger", "demo", "--quiet"], what="crawling the demo site")
+        echo("scoring the crawled articles…")
+        run_cli([*base, "score"], what="scoring the demo articles")
+        counts = summary(db)
+        echo(f"demo warehouse ready in {time.monotonic() - started:.0f} s: {counts.get('articles', 0)} articles, "
+             f"{counts.get('mentions', 0)} mentions, {counts.get('article_stance', 0)} article-country stances")
+        if counts.get("article_stance", 0) == 0:
+            raise LaunchError(f"{db}: the demo crawl and scoring produced no stance rows; see the output above")
+        if not serve:
+            echo(str(db))
+            return
+        settings = app_state.settings.dashboard
+        chosen = port or settings.port
+        dashboard = start_dashboard(db, settings.host, chosen, "", echo)
+        from dashboard.server import url
+
+        echo(f"demo dashboard at {url(settings.host, chosen)}  (warehouse {db}; Ctrl-C stops the demo)")
+        supervise({"dashboard": dashboard}, echo)
