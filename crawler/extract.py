@@ -168,10 +168,11 @@ def extract_article(page: str | bytes, url: str, *, min_text_chars: int = 300, c
         elif not body and description:
             body, extractor = description, EXTRACTOR_META
     pagetype = (doc.pagetype or "").lower() if doc is not None else ""
-    path = urlsplit(canonical).path
+    parts = urlsplit(canonical)
     if not body:
         return NotArticle(url, "no_text", "no main text found")
-    if path in ("", "/") or (pagetype in _INDEX_TYPES and len(body) < 4 * max(min_text_chars, 1)):
+    is_home = parts.path in ("", "/") and not parts.query
+    if is_home or (pagetype in _INDEX_TYPES and len(body) < 4 * max(min_text_chars, 1)):
         return NotArticle(url, "index_page", f"a home or section page (og:type {pagetype or 'none'})")
     if len(body) < min_text_chars:
         return NotArticle(url, "too_short", f"{len(body)} chars of main text, fewer than {min_text_chars}")

@@ -46,7 +46,11 @@ def canonical_url(url: str, *, canonical_href: str | None = None) -> str:
         candidate = urljoin(base, canonical_href.strip())
         # A canonical on another site is a syndicated copy naming its original: keeping our own URL keeps
         # every copy as its own article (the story id groups them).
-        if is_http_url(candidate) and _site(candidate) == _site(base):
+        # A canonical naming the site's home page from an inner page is a CMS misconfiguration: obeying
+        # it would merge every article of the site into one.
+        points_home = urlsplit(candidate).path in ("", "/") and not urlsplit(candidate).query
+        is_home = urlsplit(base).path in ("", "/") and not urlsplit(base).query
+        if is_http_url(candidate) and _site(candidate) == _site(base) and (is_home or not points_home):
             base = candidate
     parts = urlsplit(base)
     scheme = parts.scheme.lower()

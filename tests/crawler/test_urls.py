@@ -43,3 +43,8 @@ def test_article_id_is_sha1_of_the_canonical_url() -> None:
 ])
 def test_only_http_urls(url: str, ok: bool) -> None:
     assert is_http_url(url) is ok
+
+
+def test_a_canonical_pointing_home_from_an_article_is_ignored() -> None:
+    assert canonical_url("https://a.de/artikel-1/", canonical_href="https://a.de/") == "https://a.de/artikel-1/"
+    assert canonical_url("https://a.de/?p=12", canonical_href="/") == "https://a.de/?p=12"
