@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -290,7 +289,3 @@ def _progress(enabled: bool) -> Any:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                     transient=False)
 
-
-def reasons_table(summary: ScoringSummary) -> list[tuple[str, int]]:
-    """Skip reasons, most frequent first."""
-    return Counter(summary.skipped_reasons).most_common()
