@@ -7,8 +7,11 @@ pipeline. Fetch failures of every kind land in the errback and are logged with a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Executor
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import scrapy
@@ -63,12 +66,13 @@ class CrawlSpider(scrapy.Spider):
     kind = "base"
 
     def __init__(self, *, store: CrawlStore, sources: list[Source], min_text_chars: int,
-                 favor_precision: bool = False, **kwargs: Any) -> None:
+                 favor_precision: bool = False, pool: Executor | None = None, **kwargs: Any) -> None:
         super().__init__(name=f"stancewatch-{self.kind}", **kwargs)
         self.store = store
         self.sources = sources
         self.min_text_chars = min_text_chars
         self.favor_precision = favor_precision
+        self.pool = pool
 
     # -- helpers ------------------------------------------------------------------------------------------
     def _meta_request(self, url: str, callback: Any, source: Source, **cb_kwargs: Any) -> scrapy.Request | None:
@@ -107,15 +111,23 @@ class CrawlSpider(scrapy.Spider):
         self.store.log_fetch(response.url, source.name, response.status, error_kind, len(response.body))
 
     # -- callbacks ----------------------------------------------------------------------------------------
-    def parse_article(self, response: Response, source: Source, hints: Hints) -> Iterator[dict[str, Any]]:
-        """Extract an article from a fetched page and hand it to the storage pipeline."""
+    async def parse_article(self, response: Response, source: Source,
+                            hints: Hints) -> AsyncIterator[dict[str, Any]]:
+        """Extract an article from a fetched page (in a worker process when there is a pool) and hand it
+        to the storage pipeline."""
         self.log_ok(response, source)
         if self.store.full:
             self.store.drop("max_articles")
             raise CloseSpider("max_articles")
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        result = extract_article(response.body, response.url, min_text_chars=self.min_text_chars,
-                                 content_type=content_type, hints=hints, favor_precision=self.favor_precision)
+        call = partial(extract_article, response.body, response.url, min_text_chars=self.min_text_chars,
+                       content_type=content_type, hints=hints, favor_precision=self.favor_precision)
+        if self.pool is None:
+            result = call()
+        else:
+            # Extraction is CPU-bound and Scrapy runs on one thread: a process pool spreads it over cores
+            # while the reactor keeps downloading.
+            result = await asyncio.wrap_future(self.pool.submit(call))
         if isinstance(result, Extracted):
             yield {"article": result, "source": source.name}
         else:

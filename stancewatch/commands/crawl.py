@@ -44,6 +44,9 @@ def crawl(
     trigger: Annotated[str, typer.Option(
         "--trigger", help="What started this run, recorded in crawl_runs (cli, schedule:<id>, job:<id>).")] = "cli",
     quiet: Annotated[bool, typer.Option("--quiet", help="No live progress line.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=0, help="Extraction processes beside the downloader (default: one per CPU, at most 4; "
+                                 "0: extract in the crawl process).")] = None,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and listing pages into the warehouse, then print a summary."""
     settings = state(ctx).settings
@@ -58,7 +61,8 @@ def crawl(
     else:
         chosen = [s for s in all_sources if s.enabled]
     summary = run_crawl(db=settings.db, sources=chosen, crawl=settings.crawl, since=_parse_since(since),
-                        max_articles=max_articles, refresh=refresh, trigger=trigger, progress=not quiet)
+                        max_articles=max_articles, refresh=refresh, trigger=trigger, progress=not quiet,
+                        workers=workers)
     _print_summary(summary)
     if summary.status == "failed":
         raise typer.Exit(1)

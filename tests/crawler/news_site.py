@@ -72,8 +72,9 @@ def russian_text(seed: str, paragraphs: int = 6) -> list[str]:
 
 def article_html(title: str, paragraphs: list[str], *, lang: str = "en", published: datetime | None = None,
                  author: str = "Staff Reporter", canonical: str | None = None, charset: str | None = "utf-8",
-                 site: str = "Steppe Herald", extra_boilerplate: str = "") -> str:
-    """An article page shaped like a real outlet's: navigation, header, article body, footer."""
+                 site: str = "Steppe Herald", extra_boilerplate: str = "", chrome: tuple[str, str] = ("", "")) -> str:
+    """An article page shaped like a real outlet's: navigation, header, article body, footer (and, with
+    `chrome`, the menus, sidebars and scripts of page_chrome)."""
     when = (published or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     meta_charset = f'<meta charset="{charset}">' if charset else ""
     link = f'<link rel="canonical" href="{escape(canonical)}">' if canonical else ""
@@ -83,11 +84,33 @@ def article_html(title: str, paragraphs: list[str], *, lang: str = "en", publish
 {link}<meta property="og:type" content="article"><meta property="og:title" content="{escape(title)}">
 <meta name="author" content="{escape(author)}"><meta property="article:published_time" content="{when}">
 <meta name="description" content="{escape(paragraphs[0][:150])}"></head>
-<body><header><nav>{nav}</nav></header><main><article><h1>{escape(title)}</h1>
+<body>{chrome[0]}<header><nav>{nav}</nav></header><main><article><h1>{escape(title)}</h1>
 <p class="byline">By {escape(author)}, <time datetime="{when}">{when[:10]}</time></p>
-{body}{extra_boilerplate}</article></main>
+{body}{extra_boilerplate}</article>{chrome[1]}</main>
 <footer><p>© {site}. All rights reserved. <a href="/about">About us</a> <a href="/contact">Contact</a></p></footer>
 </body></html>"""
+
+
+def page_chrome(seed: str, teasers: int = 30) -> tuple[str, str]:
+    """Realistic page furniture around an article (a real outlet's page is mostly this): a big menu,
+    a "most read" sidebar of teasers, related stories, a long footer and inline scripts. Returns (before
+    the article, after it)."""
+    rng = random.Random(seed)
+    menu = "".join(f'<li><a href="/section/{rng.choice(EN_TOPICS).replace(" ", "-")}/{k}">{rng.choice(EN_PLACES)}'
+                   f"</a></li>" for k in range(80))
+    teaser_list = "".join(
+        f'<li class="teaser"><a href="/news/{rng.randint(1, 10**6)}.html"><img src="/img/{k}.jpg" alt="">'
+        f"<span>{escape(english_text(f'{seed}-{k}', 1)[0][:140])}</span></a><time>{rng.randint(1, 23)}:00</time></li>"
+        for k in range(teasers))
+    footer = "".join(f'<a href="/info/{k}">{rng.choice(EN_TOPICS)}</a> ' for k in range(60))
+    script = "<script>var config = " + ",".join(f'"k{k}": "{rng.random()}"' for k in range(300)) + ";</script>"
+    before = (f'{script}<div class="topbar"><a href="/subscribe">Subscribe</a> <a href="/login">Log in</a></div>'
+              f'<nav class="menu"><ul>{menu}</ul></nav><div class="ad">Advertisement</div>')
+    after = (f'<aside class="most-read"><h2>Most read</h2><ul>{teaser_list}</ul></aside>'
+             f'<section class="related"><h2>Related</h2><ul>{teaser_list[: len(teaser_list) // 2]}</ul></section>'
+             f'<div class="comments"><h3>Comments (0)</h3><form><textarea></textarea></form></div>'
+             f'<div class="footer-links">{footer}</div>{script}')
+    return before, after
 
 
 def rss2(items: list[tuple[str, str, datetime]]) -> str:
