@@ -5,6 +5,8 @@
 - Scores come from one model: ``model_id`` if given, else the newest row of the ``models`` table.
 - Streaming: rows come from the warehouse as Arrow record batches and are written batch by batch
   (pyarrow's CSV and Parquet writers, openpyxl's write-only mode), so memory stays flat however many rows.
+- Rows are ordered by article id (a hash: stable, not chronological; sort by published_at in your tool),
+  then country or mention position. Large exports run as one query per article-id range (``id_ranges``).
 - Reproducible: every query orders by a unique key and no file carries the time it was written (the
   Excel file's document dates and zip entry times are fixed), so exporting an unchanged warehouse twice
   gives byte-identical files. The time goes to the manifest instead.
@@ -19,6 +21,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -52,6 +55,9 @@ MEDIA_TYPES = {
     "jsonl": "application/x-ndjson", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 BATCH_ROWS = 50_000
+# Rows one query sorts at most (about): larger exports run as several queries over article-id ranges.
+ROWS_PER_RANGE = 250_000
+PARQUET_ROW_GROUP = 100_000
 # Excel's limits: rows per sheet (one is the header) and characters per cell.
 XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_CELL = 32_767
@@ -180,13 +186,30 @@ class _JsonlWriter:
 
 
 class _ParquetWriter:
+    """Parquet in row groups of a fixed size, whatever the batch sizes, so the file depends only on the rows."""
+
     def __init__(self, sink: IO[bytes], schema: pa.Schema) -> None:
         self.writer = pq.ParquetWriter(sink, schema, compression="zstd")
+        self.schema = schema
+        self.pending: list[pa.RecordBatch] = []
+        self.pending_rows = 0
+
+    def _flush(self, rows: int) -> None:
+        table = pa.Table.from_batches(self.pending, schema=self.schema)
+        self.writer.write_table(table.slice(0, rows), row_group_size=PARQUET_ROW_GROUP)
+        rest = table.slice(rows)
+        self.pending = rest.to_batches()
+        self.pending_rows = rest.num_rows
 
     def write(self, batch: pa.RecordBatch) -> None:
-        self.writer.write_batch(batch)
+        self.pending.append(batch)
+        self.pending_rows += batch.num_rows
+        while self.pending_rows >= PARQUET_ROW_GROUP:
+            self._flush(PARQUET_ROW_GROUP)
 
     def close(self) -> None:
+        if self.pending_rows or not self.pending:
+            self._flush(self.pending_rows)
         self.writer.close()
 
 
@@ -281,8 +304,24 @@ class _Written:
     notes: list[str]
 
 
+def id_ranges(rows: int, per_range: int = ROWS_PER_RANGE) -> list[tuple[str | None, str | None]]:
+    """Split the article-id space into ranges [lo, hi) of about per_range rows each (ids are hex hashes).
+
+    Each range is one query that sorts only its own rows, so DuckDB never sorts the whole result at once
+    (its sort would hold every row in memory). The ranges cover every string, hex or not, in order.
+    """
+    depth = 0
+    while rows > per_range * 16**depth and depth < 4:
+        depth += 1
+    if depth == 0:
+        return [(None, None)]
+    prefixes = ["".join(p) for p in itertools.product("0123456789abcdef", repeat=depth)]
+    bounds: list[str | None] = [None, *prefixes[1:], None]
+    return list(itertools.pairwise(bounds))
+
+
 def _write_export(db: str | Path, filters: Filters, *, level: str, fmt: str, sink: IO[bytes],
-                  model_id: str | None, batch_rows: int) -> _Written:
+                  model_id: str | None, batch_rows: int, rows_per_range: int) -> _Written:
     """Run the level's query and write its rows to sink in the format; return the count and the model."""
     _check(level, fmt)
     notes: list[str] = []
@@ -292,18 +331,25 @@ def _write_export(db: str | Path, filters: Filters, *, level: str, fmt: str, sin
             notes.append("the warehouse holds no scored model yet: stance and mention exports are empty, "
                           "and article exports with country or stance filters too")
         params = {**filters.params(), "model_id": model["id"] if model else None}
-        batches = r.batches(f"export_{level}", params, batch_rows=batch_rows)
-        out = cast(_Writer, _WRITERS[fmt](sink, batches.schema))
+        counts = r.records("export_table_rows")[0]
+        ranges = id_ranges(int(counts[level]), rows_per_range)
+        out: _Writer | None = None
         rows = 0
         try:
-            for batch in batches:
-                if batch.num_rows:
-                    out.write(batch)
-                    rows += batch.num_rows
-            if rows == 0 and fmt != "jsonl":  # an empty file still gets its header / schema
-                out.write(pa.RecordBatch.from_pylist([], schema=batches.schema))
+            for lo, hi in ranges:
+                batches = r.batches(f"export_{level}", {**params, "lo": lo, "hi": hi}, batch_rows=batch_rows)
+                if out is None:
+                    out = cast(_Writer, _WRITERS[fmt](sink, batches.schema))
+                    schema = batches.schema
+                for batch in batches:
+                    if batch.num_rows:
+                        out.write(batch)
+                        rows += batch.num_rows
+            if out is not None and rows == 0 and fmt != "jsonl":  # an empty file still gets its header
+                out.write(pa.RecordBatch.from_pylist([], schema=schema))
         finally:
-            out.close()
+            if out is not None:
+                out.close()
         if isinstance(out, _XlsxWriter) and out.truncated:
             notes.append(f"{out.truncated} cells were longer than Excel's {XLSX_MAX_CELL} characters and "
                          "were cut; use csv, jsonl or parquet for the full text")
@@ -324,7 +370,8 @@ def manifest_path(out: Path) -> Path:
 
 
 def export(db: str | Path, filters: Filters, *, level: str, fmt: str, out: Path, code_version: str,
-           model_id: str | None = None, batch_rows: int = BATCH_ROWS, record: bool = True) -> Manifest:
+           model_id: str | None = None, batch_rows: int = BATCH_ROWS, rows_per_range: int = ROWS_PER_RANGE,
+           record: bool = True) -> Manifest:
     """Export the filtered rows at a level to out in a format; write FILE.manifest.json and return it.
 
     The file appears whole or not at all (written beside it, then renamed). With ``record`` the export is
@@ -340,7 +387,7 @@ def export(db: str | Path, filters: Filters, *, level: str, fmt: str, out: Path,
     try:
         with os.fdopen(fd, "wb") as sink:
             written = _write_export(db, filters, level=level, fmt=fmt, sink=sink, model_id=model_id,
-                                    batch_rows=batch_rows)
+                                    batch_rows=batch_rows, rows_per_range=rows_per_range)
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -375,7 +422,8 @@ def stream_export(db: str | Path, filters: Filters, *, level: str, fmt: str, mod
     """
     _check(level, fmt)
     with tempfile.TemporaryFile(prefix="stancewatch-export-") as sink:
-        _write_export(db, filters, level=level, fmt=fmt, sink=sink, model_id=model_id, batch_rows=BATCH_ROWS)
+        _write_export(db, filters, level=level, fmt=fmt, sink=sink, model_id=model_id, batch_rows=BATCH_ROWS,
+                      rows_per_range=ROWS_PER_RANGE)
         sink.seek(0)
         while chunk := sink.read(chunk_bytes):
             yield chunk
