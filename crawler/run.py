@@ -214,7 +214,10 @@ def _progress(counters: Counters) -> Any:
             return Text(f"requests {counters.requests:,}  pages {counters.pages:,}  articles {counters.stored:,}  "
                         f"dropped {dropped:,}  errors {errors:,}  {counters.rate():.1f} pages/s")
 
-    return Live(View(), console=Console(stderr=True), refresh_per_second=4, transient=False)
+    console = Console(stderr=True)
+    if not console.is_terminal:  # a log file or a job's captured output gets the summary, not frames
+        return None
+    return Live(View(), console=console, refresh_per_second=4, transient=True)
 
 
 __all__ = ["CrawlSettingsLike", "CrawlSpider", "CrawlSummary", "run_crawl", "scrapy_settings"]

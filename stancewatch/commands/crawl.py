@@ -48,7 +48,10 @@ def crawl(
         "--workers", min=0, help="Extraction processes beside the downloader (default: one per CPU, at most 4; "
                                  "0: extract in the crawl process).")] = None,
 ) -> None:
-    """Crawl the sources' feeds, sitemaps and listing pages into the warehouse, then print a summary."""
+    """Crawl the sources' feeds, sitemaps and listing pages into the warehouse, then print a summary.
+
+    Exit status: 0 done, 1 failed, 130 interrupted (Ctrl-C or SIGTERM: the run is closed as interrupted).
+    """
     settings = state(ctx).settings
     all_sources = load_sources(settings.sources_path)
     if source:
@@ -66,6 +69,8 @@ def crawl(
     _print_summary(summary)
     if summary.status == "failed":
         raise typer.Exit(1)
+    if summary.status == "interrupted":
+        raise typer.Exit(130)
 
 
 def _print_summary(summary: CrawlSummary) -> None:
