@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -135,3 +138,45 @@ def test_demo_no_serve_end_to_end(tmp_path: Path) -> None:
     assert len(trend) > 20
     matrix = data.matrix(str(db), model[0], Filters())
     assert {"KZ", "RU", "US"} <= set(matrix["outlet_country"])
+
+
+@pytest.mark.slow
+def test_scheduler_runs_a_real_crawl_and_score_job(tmp_path: Path, db_path: Path) -> None:
+    """A job the dashboard could request: the scheduler crawls two outlets of the demo site, then scores."""
+    from warehouse import jobs, writer
+
+    articles = content.generate(total=28)
+    chosen = ["steppe-courier", "lakeshore-tribune"]
+    with site.serve(content.OUTLETS, articles) as sites:
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(site.sources_yaml(sites))
+        config = tmp_path / "demo.toml"
+        config.write_text("[crawl]\ndownload_delay_s = 0\nautothrottle = false\n"
+                          "[scheduler]\npoll_interval_s = 0.3\njob_timeout_s = 600\n")
+        with writer(db_path):
+            pass
+        since = (datetime.utcnow() - timedelta(days=190)).date().isoformat()
+        job_id = jobs.request_crawl(db_path, sources=chosen, requested_by="dashboard", args={"since": since})
+        env = {k: v for k, v in os.environ.items() if k != "STANCEWATCH_JOB_COMMAND"}
+        log = tmp_path / "scheduler.out"
+        proc = subprocess.Popen(
+            [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()", "--config", str(config),
+             "--db", str(db_path), "--sources", str(sources), "scheduler"],
+            stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=tmp_path, env=env)
+        try:
+            deadline = time.monotonic() + 600
+            while (job := jobs.get_job(db_path, job_id)) is None or job["state"] in ("queued", "running"):
+                assert time.monotonic() < deadline and proc.poll() is None, log.read_text()
+                time.sleep(0.5)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+    assert job["state"] == "done", f"{job['error']}\n{job['log_tail']}"
+    with reader(db_path) as r:
+        runs = r.con.execute("SELECT trigger, status FROM crawl_runs").fetchall()
+        stored = r.con.execute("SELECT source, count(*) FROM articles GROUP BY 1 ORDER BY 1").fetchall()
+        scored = r.con.execute("SELECT count(DISTINCT article_id) FROM article_stance").fetchone()
+    assert runs == [(f"job:{job_id}", "done")]
+    expected = sorted((name, sum(a.outlet.name == name for a in articles)) for name in chosen)
+    assert stored == expected
+    assert scored is not None and scored[0] > 0
