@@ -107,7 +107,7 @@ def _mention_id(article_id: str, m: Mention) -> str:
     return hashlib.sha1(f"{article_id}|{m.country}|{m.start}|{m.end}".encode()).hexdigest()
 
 
-def _skip_reason(row: dict[str, Any]) -> str | None:
+def _skip_reason(row: dict[str, Any], languages: Sequence[str]) -> str | None:
     text = row.get("text")
     if not isinstance(text, str):
         return "text is missing"
@@ -116,6 +116,9 @@ def _skip_reason(row: dict[str, Any]) -> str | None:
     title = row.get("title")
     if title is not None and not isinstance(title, str):
         return "title is not text"
+    if "*" not in languages and row.get("language") not in languages:
+        # a model without a catch-all route (e.g. English-only) cannot score this article: skip, not fail
+        return f"language {row.get('language')!r} is not one the model scores ({', '.join(languages)})"
     return None
 
 
@@ -189,7 +192,7 @@ def _score_chunk(rows: Sequence[dict[str, Any]], cache: _TargetCache, gazetteer:
     plans: list[tuple[str, list[PlannedMention]]] = []
     for row in rows:
         article_id = str(row["id"])
-        reason = _skip_reason(row)
+        reason = _skip_reason(row, cache.scorer.languages)
         planned: list[PlannedMention] = []
         if reason is None:
             title = row.get("title") or ""

@@ -110,6 +110,17 @@ def test_limit(warehouse_with_articles: Path, fake_scorer: FakeScorer) -> None:
     assert rest.articles == 3
 
 
+def test_language_the_model_cannot_score_is_skipped(db_path: Path, fake_scorer: FakeScorer) -> None:
+    insert(db_path, [article("d1", "Russland", "Russland und China.", "de"), article("d2", "Russia", "Russia.")])
+    summary = score_warehouse(db_path, scorer=fake_scorer, progress=False)
+    assert (summary.scored, summary.skipped) == (1, 1)
+    assert list(summary.skipped_reasons) == ["language 'de' is not one the model scores (en, ru)"]
+    catch_all = FakeScorer(model_id="fake@3+x")
+    catch_all.languages = ["en", "*"]  # a catch-all route scores every language
+    again = score_warehouse(db_path, scorer=catch_all, progress=False)
+    assert (again.scored, again.skipped) == (2, 0)
+
+
 def test_failing_model_writes_nothing_of_its_chunk(warehouse_with_articles: Path) -> None:
     class Broken(FakeScorer):
         def score(self, targets):  # type: ignore[no-untyped-def]
