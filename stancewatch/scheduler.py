@@ -23,6 +23,7 @@ per warehouse.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -40,7 +41,7 @@ from filelock import FileLock, Timeout
 
 from stancewatch.errors import StancewatchError
 from warehouse import writer
-from warehouse.errors import WarehouseBusy
+from warehouse.errors import WarehouseBusy, WarehouseError
 from warehouse.jobs import (
     finish_job,
     interrupt_running_jobs,
@@ -125,6 +126,7 @@ class Scheduler:
         self.stop_grace_s = stop_grace_s
         self.log_dir = self.db.parent / "logs"
         self.running: dict[str, RunningJob] = {}
+        self.unrecorded: list[dict[str, Any]] = []  # final states the warehouse was too busy to take yet
         self.stopping = threading.Event()
 
     # --- lifecycle ---
@@ -150,7 +152,10 @@ class Scheduler:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             self.echo(f"scheduler running on {self.db}; polling every {self.poll_interval_s:g} s")
             while not self.stopping.is_set():
-                self.tick()
+                try:
+                    self.tick()
+                except WarehouseError as exc:  # a busy or briefly unreadable warehouse: carry on
+                    self.echo(f"warehouse error, retrying next poll: {exc}")
                 self.stopping.wait(self.poll_interval_s)
             self.shutdown()
         finally:
@@ -158,6 +163,7 @@ class Scheduler:
 
     def tick(self) -> None:
         """One pass: queue due schedules, start what may start, check what runs."""
+        self._record_pending()
         self.check_running()
         try:
             for job_id in queue_due_schedules(self.db):
@@ -176,10 +182,7 @@ class Scheduler:
 
     def _conflicts(self, job: dict[str, Any]) -> bool:
         wanted = set(job.get("sources") or [])
-        for other in self.running.values():
-            if not wanted or not other.sources or wanted & other.sources:
-                return True
-        return False
+        return any(not wanted or not other.sources or wanted & other.sources for other in self.running.values())
 
     # --- running jobs ---
 
@@ -230,10 +233,8 @@ class Scheduler:
     def _kill(self, proc: subprocess.Popen[bytes], grace: float) -> None:
         """SIGTERM the step's process group, then SIGKILL it if it is still there after grace seconds."""
         for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                pass
             try:
                 proc.wait(timeout=wait)
                 break
@@ -246,8 +247,22 @@ class Scheduler:
                           .encode())
             run.log.close()
         self.running.pop(run.job["id"], None)
-        finish_job(self.db, run.job["id"], state=state, error=error, log_tail=_tail(run.log_path))
+        self.unrecorded.append({"job_id": run.job["id"], "state": state, "error": error,
+                                "log_tail": _tail(run.log_path)})
         self.echo(f"job {run.job['id']} {state}{': ' + error if error else ''}")
+        self._record_pending()
+
+    def _record_pending(self) -> None:
+        """Write final job states to the warehouse; keep those it was too busy for until the next poll."""
+        while self.unrecorded:
+            item = self.unrecorded[0]
+            try:
+                finish_job(self.db, item["job_id"], state=item["state"], error=item["error"],
+                           log_tail=item["log_tail"])
+            except WarehouseError as exc:
+                self.echo(f"could not record job {item['job_id']} yet: {exc}")
+                return
+            self.unrecorded.pop(0)
 
     def shutdown(self) -> None:
         """Stop every running job (SIGTERM, then SIGKILL after the grace period) and mark it interrupted."""
@@ -257,6 +272,11 @@ class Scheduler:
             if run.proc is not None and run.proc.poll() is None:
                 self._kill(run.proc, grace=self.stop_grace_s)
             self._finish(run, "interrupted", f"the scheduler was stopped during step {run.step!r}")
+        for _ in range(3):  # the last states must land before we go, or they stay 'running'
+            if not self.unrecorded:
+                break
+            time.sleep(1)
+            self._record_pending()
         self.echo("scheduler stopped")
 
 
