@@ -53,14 +53,15 @@ def build(db: Path, rows: int) -> None:
         con.execute("UPDATE article_stance SET stance = greatest(-1.0, least(1.0, stance))")
 
 
-def worker_export(db: Path, fmt: str, out: Path) -> dict[str, float]:
+def worker_export(db: Path, fmt: str, out: Path, batch_rows: int) -> dict[str, float]:
     """Export the stance level in this process; return timings and memory figures."""
     from warehouse.export import export
     from warehouse.filters import Filters
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     start = time.perf_counter()
-    manifest = export(db, Filters(), level="stance", fmt=fmt, out=out, code_version="bench", record=False)
+    manifest = export(db, Filters(), level="stance", fmt=fmt, out=out, code_version="bench", record=False,
+                      batch_rows=batch_rows)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return {"rows": manifest.rows, "seconds": seconds, "rss_before": before, "rss_peak": peak,
@@ -98,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--formats", nargs="+", default=["csv", "parquet"])
+    parser.add_argument("--batch-rows", type=int, default=10_000, help="Rows per Arrow batch.")
     parser.add_argument("--dir", type=Path, default=None, help="Working folder (default: a temporary one).")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -109,7 +111,7 @@ def main() -> None:
         elif kind == "size":
             print(json.dumps(worker_data_size(db)))
         else:
-            print(json.dumps(worker_export(db, kind, Path(args.worker[2]))))
+            print(json.dumps(worker_export(db, kind, Path(args.worker[2]), int(args.worker[3]))))
         return
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         folder = args.dir or Path(tmp)
@@ -126,7 +128,7 @@ def main() -> None:
               f"{'RSS peak':>9} {'peak/data':>9}")
         for fmt in args.formats:
             out = folder / f"export.{fmt}"
-            r = _run_worker(fmt, str(db), str(out))
+            r = _run_worker(fmt, str(db), str(out), str(args.batch_rows))
             print(f"{fmt:8} {r['rows']:>10,.0f} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>9,.0f} "
                   f"{_mb(r['file_bytes']):>9} {_mb(r['rss_before']):>11} {_mb(r['rss_peak']):>9} "
                   f"{r['rss_peak'] / size['arrow_bytes']:>9.2f}")

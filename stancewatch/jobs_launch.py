@@ -65,7 +65,7 @@ def supervise(children: dict[str, subprocess.Popen[bytes]], echo: Echo,
                     break
             time.sleep(0.5)
     except KeyboardInterrupt:
-        echo("stopping (Ctrl-C)…")
+        echo("stopping…")
     finally:
         signal.signal(signal.SIGTERM, previous)
         for name in stop_order or list(children):

@@ -54,7 +54,7 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet",
     "jsonl": "application/x-ndjson", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-BATCH_ROWS = 50_000
+BATCH_ROWS = 10_000
 # Rows one query sorts at most (about): larger exports run as several queries over article-id ranges.
 ROWS_PER_RANGE = 250_000
 PARQUET_ROW_GROUP = 100_000
