@@ -47,10 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--eval-every", type=int, default=200)
     ap.add_argument("--en-share", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--freeze-layers", type=int, default=0)
     a = ap.parse_args(argv)
     base = "minilm" if a.route == "en" else "e5"
     cfg = TrainConfig(base=base, lr=a.lr, epochs=a.epochs, time_budget_s=a.budget_min * 60,
-                      eval_every=a.eval_every, seed=a.seed)
+                      eval_every=a.eval_every, seed=a.seed,
+                      freeze_layers=a.freeze_layers)
     tl = fit(a.route, a.data, a.work, a.cache_dir, cfg, en_share=a.en_share)
     print(json.dumps({"best_step": tl.best_step, "best_score": tl.best_score, "sec_per_step": tl.sec_per_step}))
     return 0

@@ -34,6 +34,7 @@ class TrainConfig:
     dropout: float = 0.1
     seed: int = 13
     eval_every: int = 200
+    freeze_layers: int = 0
     time_budget_s: float = 3600.0
     threads: int = 2
 
@@ -108,6 +109,13 @@ def train(
     """Fine-tune, evaluating on dev every cfg.eval_every steps; the best state goes to out_dir/best.pt."""
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
+    if cfg.freeze_layers:
+        # Freezing the embeddings and the lowest layers stops backpropagation below them: cheaper steps.
+        for p in model.bert.embeddings.parameters():
+            p.requires_grad_(False)
+        for layer in model.bert.encoder.layer[: cfg.freeze_layers]:
+            for p in layer.parameters():
+                p.requires_grad_(False)
     rng = random.Random(cfg.seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     train_ids = encode_examples(encoder, train_set, cfg.max_len)

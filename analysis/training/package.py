@@ -61,10 +61,15 @@ def export_onnx(model: torch.nn.Module, hidden: int, path: Path) -> None:
 
 
 def quantise(src: Path, dst: Path) -> None:
-    """Dynamic int8 quantisation of the MatMul weights."""
+    """Dynamic int8 quantisation of the MatMul weights, per output channel.
+
+    Per-tensor int8 cost MiniLM 3.5 macro-F1 points on NewsMTSC rw dev (0.797 -> 0.762); per channel, MatMul only,
+    it lost nothing (0.800).
+    """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul"])
 
 
 def _route_logits(route: OnnxRoute, examples: list[Example]) -> np.ndarray:
