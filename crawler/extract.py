@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 import htmldate
 import trafilatura
-from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
 from crawler.charset import decode_html
@@ -162,7 +161,7 @@ def extract_article(page: str | bytes, url: str, *, min_text_chars: int = 300, c
     description = _clean(doc.description) if doc is not None else None
     description = description or _first(tree, '//meta[@name="description" or @property="og:description"]/@content')
     if len(body) < min_text_chars:
-        baseline = _clean_text(trafilatura.baseline(lxml_html.fromstring(text_html))[1] or "")
+        baseline = _clean_text(trafilatura.baseline(tree)[1] or "")
         if len(baseline) > max(len(body), min_text_chars):
             body, extractor = baseline, EXTRACTOR_BASELINE
         elif not body and description:
@@ -181,7 +180,7 @@ def extract_article(page: str | bytes, url: str, *, min_text_chars: int = 300, c
     title = (title or _first(tree, '//meta[@property="og:title"]/@content') or _first(tree, "//title")
              or _first(tree, "//h1") or hints.title)
     published = parse_datetime(doc.date) if doc is not None else None
-    if published is None:
+    if doc is None:  # trafilatura's metadata already ran htmldate with these parameters when it ran at all
         found = htmldate.find_date(text_html, **_DATE_PARAMS)  # type: ignore[arg-type]
         published = parse_datetime(found) if found else None
     if hints.published_at is not None and (published is None or published.time() == _MIDNIGHT):
