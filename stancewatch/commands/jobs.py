@@ -63,8 +63,10 @@ def check_sources(settings: Settings, names: list[str]) -> list[str]:
     known = {s.name for s in load_sources(settings.sources_path)}
     unknown = [n for n in names if n not in known]
     if unknown:
+        names_known = sorted(known)
+        shown = ", ".join(names_known[:8]) + (f", … ({len(names_known)} in all)" if len(names_known) > 8 else "")
         raise JobsCommandError(f"unknown source(s) {', '.join(map(repr, unknown))}: not in "
-                               f"{settings.sources_path} (known: {', '.join(sorted(known)) or 'none'})")
+                               f"{settings.sources_path} (known: {shown or 'none'}; see `stancewatch sources list`)")
     return names
 
 
@@ -114,8 +116,9 @@ def export_cmd(
     manifest = export(settings.db, filters, level=level, fmt=chosen, out=out_file, code_version=code_version(),
                       model_id=model_id)
     model = manifest.models[0]["id"] if manifest.models else "none"
-    out.print(f"{manifest.rows:,} rows ({level}) written to {out_file} [{chosen}, {manifest.bytes:,} bytes, "
-              f"sha256 {manifest.sha256[:16]}…, model {model}]; manifest {out_file}.manifest.json")
+    out.print(f"{manifest.rows:,} rows ({level}) written to {out_file} ({chosen}, {manifest.bytes:,} bytes, "
+              f"sha256 {manifest.sha256[:16]}…, model {model}); manifest {out_file}.manifest.json",
+              markup=False, highlight=False)
     for note in manifest.notes:
         out.print(f"note: {note}")
 
@@ -152,10 +155,10 @@ def schedule_list(ctx: typer.Context) -> None:
         out.print("no schedules; add one with `stancewatch schedule add NAME --cron '0 */6 * * *'`")
         return
     table = Table(title=f"{len(rows)} schedules (times in UTC)")
-    for column in ("id", "name", "cron", "sources", "state", "last run", "next runs"):
+    for column in ("id", "name", "cron", "sources", "state", "last run", "next run"):
         table.add_column(column)
     for row in rows:
-        nxt = "-" if row["paused"] else _preview(row["cron"])
+        nxt = "-" if row["paused"] else f"{row['next_run_at']:%Y-%m-%d %H:%M:%S}"
         last = f"{row['last_run_at']:%Y-%m-%d %H:%M:%S}" if row["last_run_at"] else "never"
         table.add_row(row["id"], row["name"], row["cron"], ", ".join(row["sources"]) or "all",
                       "paused" if row["paused"] else "active", last, nxt)
@@ -235,7 +238,7 @@ def up_cmd(
     port: Annotated[int | None, typer.Option("--port", help="Dashboard port (default from settings).")] = None,
     no_crawl: Annotated[bool, typer.Option("--no-crawl", help="Do not request a first crawl.")] = False,
 ) -> None:
-    """Create the warehouse if needed, start the scheduler and the dashboard, request a first crawl; Ctrl-C stops all."""
+    """Create the warehouse if needed, start the scheduler and dashboard, request a first crawl; Ctrl-C stops all."""
     from stancewatch.jobs_launch import run_up
 
     run_up(state(ctx), port=port, first_crawl=not no_crawl, echo=out.print)
