@@ -134,6 +134,10 @@ class RoutedScorer:
             return self.routes[language]
         if ANY_LANGUAGE in self.routes:
             return self.routes[ANY_LANGUAGE]
+        distinct = {id(r): r for r in self.routes.values()}
+        if len(distinct) == 1:
+            # A single-route model (e.g. a user's folder) scores whatever it is given.
+            return next(iter(distinct.values()))
         raise ModelError(f"model {self.name} has no route for language {language!r}")
 
     def logits(self, targets: Sequence[Target]) -> np.ndarray:
