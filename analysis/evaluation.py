@@ -13,7 +13,7 @@ def confusion(gold: np.ndarray, pred: np.ndarray, k: int = 3) -> np.ndarray:
     """Confusion matrix, rows gold, columns predicted (order negative, neutral, positive)."""
     m = np.zeros((k, k), dtype=np.int64)
     np.add.at(m, (np.asarray(gold, dtype=np.int64), np.asarray(pred, dtype=np.int64)), 1)
-    return m
+    return np.asarray(m)
 
 
 def f1_per_class(m: np.ndarray) -> np.ndarray:
@@ -22,7 +22,7 @@ def f1_per_class(m: np.ndarray) -> np.ndarray:
     prec_den = m.sum(axis=0).astype(float)
     rec_den = m.sum(axis=1).astype(float)
     den = prec_den + rec_den
-    return np.divide(2 * tp, den, out=np.zeros_like(tp), where=den > 0)
+    return np.asarray(np.divide(2 * tp, den, out=np.zeros_like(tp), where=den > 0))
 
 
 def metrics(gold: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     z = np.asarray(logits, dtype=np.float64) / temperature
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
 def nll(logits: np.ndarray, gold: np.ndarray, temperature: float = 1.0) -> float:

@@ -40,8 +40,9 @@ def build_classifier(base: str, encoder: BaseEncoder, dropout: float = 0.1) -> B
             vocab_size=int(c["vocab"]), hidden_size=int(c["hidden"]), num_hidden_layers=int(c["layers"]),
             num_attention_heads=int(c["heads"]), intermediate_size=int(c["ffn"]),
             max_position_embeddings=int(c["max_pos"]), type_vocab_size=int(c["type_vocab"]),
-            layer_norm_eps=float(c["eps"]), hidden_act="gelu", pad_token_id=encoder.pad_id, num_labels=3,
+            layer_norm_eps=float(c["eps"]), hidden_act="gelu", pad_token_id=encoder.pad_id,
         )
+        config.num_labels = 3
         state = {k: torch.from_numpy(v) for k, v in bert_state_dict(f).items()}
     config.hidden_dropout_prob = dropout
     config.attention_probs_dropout_prob = dropout

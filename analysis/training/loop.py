@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,7 +85,7 @@ def _tensors(ids: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, t
 def predict_logits(model: BertForSequenceClassification, ids: Sequence[Sequence[int]], pad_id: int,
                    batch_size: int = 64) -> np.ndarray:
     """Logits for every id list, in input order (batches sorted by length)."""
-    model.eval()
+    model.eval()  # type: ignore[no-untyped-call]
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out = np.zeros((len(ids), 3), dtype=np.float32)
     for b in range(0, len(order), batch_size):
@@ -100,7 +100,7 @@ def train(
     model: BertForSequenceClassification,
     encoder: BaseEncoder,
     train_set: Sequence[Example],
-    dev_sets: dict[str, Sequence[Example]],
+    dev_sets: Mapping[str, Sequence[Example]],
     select: Callable[[dict[str, dict[str, Any]]], float],
     cfg: TrainConfig,
     out_dir: Path,
@@ -184,17 +184,16 @@ def train(
             if step == 10:
                 t10 = train_s
             if step == 50 or (step > 50 and step % cfg.eval_every == 0):
-                # Fit the plan to the time budget once the real speed of this shared machine is known
-                # (the first steps are slow while threads warm up); later checks only ever cut it.
+                # Fit the plan to the time budget once the real speed of this shared machine is known (the
+                # first steps are slow while threads warm up); later checks cut or stretch it as the load moves,
+                # never beyond the planned epochs.
                 per = (train_s - t10) / (step - 10)
                 evals_left = max(0, plan["total"] - step) // cfg.eval_every + 1
                 left = cfg.time_budget_s - (time.monotonic() - t0) - evals_left * eval_cost
-                affordable = step + int(left / per)
-                if affordable < plan["total"]:
+                affordable = min(tl.steps_planned, step + int(left / per))
+                if affordable != plan["total"]:
                     plan["total"] = max(step + 1, affordable)
-                    log(f"time budget: {per:.2f} s/step; plan cut to {plan['total']} steps")
-                elif step == 50:
-                    log(f"{per:.2f} s/step; plan {plan['total']} steps fits the budget")
+                    log(f"time budget: {per:.2f} s/step; plan now {plan['total']} steps")
             if step % 10 == 0:
                 log(f"step {step}/{plan['total']} loss {loss.item():.4f} lr {sched.get_last_lr()[0]:.2e} "
                     f"{train_s / step:.2f} s/step")

@@ -32,7 +32,8 @@ class _Logits(torch.nn.Module):
         self.model = model
 
     def forward(self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        out = self.model(inputs_embeds=inputs_embeds, attention_mask=attention_mask,
+        out = self.model(  # type: ignore[operator]
+            inputs_embeds=inputs_embeds, attention_mask=attention_mask,
                          token_type_ids=torch.zeros_like(attention_mask))
         return out.logits  # type: ignore[no-any-return]
 
@@ -41,7 +42,7 @@ def export_onnx(model: torch.nn.Module, hidden: int, path: Path) -> None:
     """Export to ONNX (fp32) with dynamic batch and length; the word-embedding table is left out."""
     model.eval()
     if hasattr(model, "set_attn_implementation"):
-        model.set_attn_implementation("eager")
+        model.set_attn_implementation("eager")  # type: ignore[operator]
     # The graph starts from input embeddings: drop the big table so it cannot end up as an initializer.
     model.bert.embeddings.word_embeddings = torch.nn.Embedding(1, hidden)  # type: ignore[union-attr,index]
     wrapper = _Logits(model)
@@ -87,7 +88,7 @@ def package(route: str, data: Path, work: Path, cache_dir: Path, out: Path, vers
     model = build_classifier(r.base, encoder)
     state = torch.load(src / "best.pt", weights_only=True)
     model.load_state_dict(state, strict=False)
-    model.eval()
+    model.eval()  # type: ignore[no-untyped-call]
     max_len = int(train_log["config"]["max_len"])
     primary = _primary_sets(r)
     torch_pred = {k: predict_logits(model, encode_examples(encoder, r.dev[k], max_len), encoder.pad_id).argmax(1)
