@@ -12,7 +12,7 @@ from analysis.training.loop import TrainConfig, TrainLog, train
 from analysis.training.recipes import recipe
 
 
-def fit(route: str, data: Path, work: Path, cache_dir: Path, cfg: TrainConfig, en_share: int = 3000) -> TrainLog:
+def fit(route: str, data: Path, work: Path, cache_dir: Path, cfg: TrainConfig, en_share: int = 2000) -> TrainLog:
     """Train one route into work/<folder>/ (best.pt, train_log.json, recipe.json)."""
     r = recipe(route, data, en_share=en_share)
     out = work / r.folder
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=float, default=3.0)
     ap.add_argument("--budget-min", type=float, default=30.0)
     ap.add_argument("--eval-every", type=int, default=200)
-    ap.add_argument("--en-share", type=int, default=3000)
+    ap.add_argument("--en-share", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--freeze-layers", type=int, default=0)
     a = ap.parse_args(argv)

@@ -78,7 +78,7 @@ def _route_logits(route: OnnxRoute, examples: list[Example]) -> np.ndarray:
 
 
 def package(route: str, data: Path, work: Path, cache_dir: Path, out: Path, version: str,
-            en_share: int = 3000, log: Any = print) -> dict[str, Any]:
+            en_share: int = 2000, log: Any = print) -> dict[str, Any]:
     """Export work/<folder>/best.pt into out/<folder>/ (model.onnx, card.json, card.md); return the card."""
     torch.set_num_threads(2)
     r = recipe(route, data, en_share=en_share)

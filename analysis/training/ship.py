@@ -10,7 +10,7 @@ from analysis.model import MODELS_DIR
 from analysis.training.fit import fit
 from analysis.training.loop import TrainConfig
 from analysis.training.package import package
-from analysis.training.recipes import recipe
+from analysis.training.recipes import DEFAULTS, recipe
 
 FOLDERS = {"en": "minilm-en", "multi": "e5-multi"}
 
@@ -23,13 +23,22 @@ def shipped_score(folder: Path) -> float | None:
     return float(json.loads(card.read_text(encoding="utf-8")).get("selection_score", -1.0))
 
 
-def train_and_ship(route: str, *, data: Path, work: Path, cache_dir: Path, budget_min: float, epochs: float,
-                   lr: float, en_share: int, version: str, fit: bool = True, force: bool = False,
+def train_and_ship(route: str, *, data: Path, work: Path, cache_dir: Path, budget_min: float,
+                   epochs: float | None = None, lr: float | None = None, en_share: int | None = None,
+                   freeze_layers: int | None = None, version: str = "1", fit: bool = True, force: bool = False,
                    models_dir: Path = MODELS_DIR) -> str:
-    """Fit (unless fit=False), package into work/candidate, compare with the shipped card; return a summary."""
+    """Fit (unless fit=False), package into work/candidate, compare with the shipped card; return a summary.
+
+    Options left None take the route's DEFAULTS (what the shipped model was trained with).
+    """
+    d = DEFAULTS[route]
+    en_share = int(d["en_share"]) if en_share is None else en_share
     r = recipe(route, data, en_share=en_share)
     if fit:
-        cfg = TrainConfig(base=r.base, lr=lr, epochs=epochs, time_budget_s=budget_min * 60)
+        cfg = TrainConfig(base=r.base, lr=float(d["lr"]) if lr is None else lr,
+                          epochs=float(d["epochs"]) if epochs is None else epochs, time_budget_s=budget_min * 60,
+                          eval_every=int(d["eval_every"]),
+                          freeze_layers=int(d["freeze_layers"]) if freeze_layers is None else freeze_layers)
         _fit(route, data, work, cache_dir, cfg, en_share)
     cand_root = work / "candidate"
     card = package(route, data, work, cache_dir, cand_root, version, en_share=en_share)

@@ -78,9 +78,11 @@ def train_cmd(
     work: Annotated[Path, typer.Option(help="Scratch folder for checkpoints and the candidate.")] = Path(
         ".cache/train"),
     budget_min: Annotated[float, typer.Option(help="Wall-clock budget per route, minutes.")] = 60.0,
-    epochs: Annotated[float, typer.Option(help="Epochs planned (cut to fit the budget).")] = 3.0,
-    lr: Annotated[float, typer.Option(help="Peak learning rate (AdamW, linear warmup and decay).")] = 5e-5,
-    en_share: Annotated[int, typer.Option(help="NewsMTSC rows mixed into the multilingual route.")] = 5000,
+    epochs: Annotated[float | None, typer.Option(help="Epochs planned (cut to fit the budget); default per route.")] = (
+        None),
+    lr: Annotated[float | None, typer.Option(help="Peak learning rate (AdamW, linear warmup and decay).")] = None,
+    en_share: Annotated[int | None, typer.Option(help="NewsMTSC rows mixed into the multilingual route.")] = None,
+    freeze_layers: Annotated[int | None, typer.Option(help="Lowest encoder layers kept frozen.")] = None,
     version: Annotated[str, typer.Option(help="Version written into the model card.")] = "1",
     skip_fit: Annotated[bool, typer.Option(help="Only package an existing checkpoint in --work.")] = False,
     force: Annotated[bool, typer.Option(help="Replace the shipped model even if its dev figures are better.")] = (
@@ -95,7 +97,8 @@ def train_cmd(
     routes = ["en", "multi"] if route is Route.all else [route.value]
     for r in routes:
         msg = train_and_ship(r, data=data, work=work, cache_dir=s.cache_path, budget_min=budget_min,
-                             epochs=epochs, lr=lr, en_share=en_share, version=version, fit=not skip_fit,
+                             epochs=epochs, lr=lr, en_share=en_share, freeze_layers=freeze_layers, version=version,
+                             fit=not skip_fit,
                              force=force)
         typer.echo(msg)
 
