@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from dashboard.env import DB_ENV
@@ -31,6 +35,11 @@ TTL_S = 30
 READ_TIMEOUT_S = 15.0
 GRAINS = ("day", "week", "month")
 SPLITS = {"none": "nothing", "outlet_country": "outlet country", "outlet": "outlet", "language": "language"}
+# While the warehouse keeps changing (a crawl or scoring run), the stance cube is rebuilt at most this
+# often; pages say how old their data is. An unchanged warehouse keeps its cube until it changes.
+CUBE_MIN_AGE_S = 60.0
+# The Articles page widens its candidate set up to this many articles before it falls back to one query.
+MAX_CANDIDATES = 20_000
 # A source whose last 7 days average under this share of its previous 21 days' daily volume is flagged.
 VOLUME_DROP_RATIO = 0.5
 
@@ -126,6 +135,68 @@ def options(db: str, model_id: str | None) -> Options:
     )
 
 
+class Snapshot:
+    """One model's stance rows joined with their articles' outlet, language and date, in memory.
+
+    The one full join of stance rows with articles the dashboard makes, done when the warehouse changed
+    and held in an in-memory DuckDB database (no warehouse connection is kept): ``facts`` has a row per
+    article and target country, ``cube`` sums them per day, target, outlet and language. Trends, the
+    matrix, the article list and counts query these (named dashboard_mem_* queries) in tens of ms.
+    """
+
+    def __init__(self, facts: pa.Table, version: tuple[Any, ...]) -> None:
+        self.version = version
+        self.built_at = utcnow()
+        self.built_mono = time.monotonic()
+        self.con = duckdb.connect()
+        self.con.register("incoming", facts)
+        self.con.execute("CREATE TABLE facts AS SELECT * FROM incoming ORDER BY published_at DESC NULLS LAST, "
+                         "article_id")
+        self.con.unregister("incoming")
+        self.con.execute(query("dashboard_mem_build_cube"))
+        self.rows = facts.num_rows
+
+    def df(self, name: str, params: dict[str, Any]) -> pd.DataFrame:
+        """Run a named dashboard_mem_* query on this snapshot (a cursor per call: safe across threads)."""
+        cursor = self.con.cursor()
+        try:
+            result: pd.DataFrame = cursor.execute(query(name), bind(name, params)).df()
+        finally:
+            cursor.close()
+        return result
+
+    def touched(self) -> Snapshot:
+        """Mark the snapshot as checked against the warehouse just now."""
+        self.built_mono = time.monotonic()
+        return self
+
+
+_snapshots: dict[tuple[str, str], Snapshot] = {}
+_snapshot_lock = threading.Lock()
+
+
+def snapshot(db: str, model_id: str) -> Snapshot:
+    """The in-memory snapshot of a model's stance rows, rebuilt when the warehouse changed.
+
+    Shared by every session of the dashboard process (like a cached resource). While writers keep
+    changing the warehouse it is rebuilt at most every CUBE_MIN_AGE_S seconds; pages say how old it is.
+    """
+    key = (db, model_id)
+    with _snapshot_lock:
+        snap = _snapshots.get(key)
+        if snap is not None and time.monotonic() - snap.built_mono < CUBE_MIN_AGE_S:
+            return snap
+        version_df = run_df(db, "dashboard_stance_version", {"model_id": model_id})
+        version = tuple(version_df.iloc[0].tolist())
+        if snap is not None and snap.version == version:
+            return snap.touched()
+        with reader(db, timeout=READ_TIMEOUT_S) as r:
+            facts = r.batches("dashboard_stance_facts", {"model_id": model_id}).read_all()
+        snap = Snapshot(facts, version)
+        _snapshots[key] = snap
+        return snap
+
+
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def trend(db: str, model_id: str, filters: Filters, grain: str = "week", split: str = "none") -> pd.DataFrame:
     """Mean stance per period, target country and split value, with its cluster-bootstrap 95% interval.
@@ -136,7 +207,7 @@ def trend(db: str, model_id: str, filters: Filters, grain: str = "week", split: 
         raise ValueError(f"granularity {grain!r}: expected one of {', '.join(GRAINS)}")
     if split not in SPLITS:
         raise ValueError(f"split {split!r}: expected one of {', '.join(SPLITS)}")
-    cells = run_df(db, "dashboard_trend_cells", {**_filter_params(filters, model_id), "grain": grain})
+    cells = snapshot(db, model_id).df("dashboard_mem_trend", {**filters.params(), "grain": grain})
     cells["split_value"] = "all" if split == "none" else cells[split].astype(str)
     points = cluster_bootstrap(cells, ["period", "target", "split_value"])
     points["group"] = (points["target"] if split == "none"
@@ -148,17 +219,56 @@ def trend(db: str, model_id: str, filters: Filters, grain: str = "week", split: 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def matrix(db: str, model_id: str, filters: Filters) -> pd.DataFrame:
     """Outlet country x target country: n, mean_stance, outlets, and share of the outlet country's coverage."""
-    df = run_df(db, "dashboard_matrix", _filter_params(filters, model_id))
+    df = snapshot(db, model_id).df("dashboard_mem_matrix", filters.params())
     totals = df.groupby("outlet_country")["n"].transform("sum")
     df["share"] = df["n"] / totals.where(totals > 0, np.nan)
     return df
 
 
+def data_as_of(db: str, model_id: str) -> datetime:
+    """When the figures were taken from the warehouse (UTC)."""
+    return snapshot(db, model_id).built_at
+
+
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def articles(db: str, model_id: str, filters: Filters, limit: int = 50, offset: int = 0) -> pd.DataFrame:
-    """One page of filtered articles, newest first, with a readable stance summary per article."""
-    df = run_df(db, "dashboard_articles",
-                {**_filter_params(filters, model_id), "limit": int(limit), "offset": int(offset)})
+    """One page of filtered articles, newest first, with a readable stance summary per article.
+
+    Without a text search the page comes from the in-memory snapshot. A text search needs the texts:
+    the newest articles passing the article-level filters and the search come from the warehouse, then
+    their stance rows; the candidate set widens eightfold until the page is full, and filters so
+    selective that it would pass MAX_CANDIDATES use the one-query fallback instead.
+    """
+    params = {**_filter_params(filters, model_id), "limit": int(limit), "offset": int(offset)}
+    if filters.text is None:
+        hits = snapshot(db, model_id).df("dashboard_mem_articles", params)
+        page = list(hits["article_id"])
+    else:
+        wanted = int(offset) + int(limit)
+        k = max(2 * wanted, 100)
+        while True:
+            candidates = run_df(db, "dashboard_article_candidates", {**params, "k": k})
+            ids = list(candidates["id"])
+            hits = run_df(db, "dashboard_article_hits", {**params, "ids": ids}) if ids else pd.DataFrame(
+                columns=["article_id", "stances"])
+            if len(hits) >= wanted or len(candidates) < k:
+                break
+            if k >= MAX_CANDIDATES:
+                return _with_summary(run_df(db, "dashboard_articles", params))
+            k = min(k * 8, MAX_CANDIDATES)
+        order = {article_id: i for i, article_id in enumerate(ids)}
+        hits = hits.assign(rank=hits["article_id"].map(order)).sort_values("rank").iloc[int(offset):wanted]
+        page = list(hits["article_id"])
+    if not page:
+        return _with_summary(pd.DataFrame(columns=["id", "published_at", "outlet", "outlet_country", "language",
+                                                   "title", "url", "stances"]))
+    rows = run_df(db, "dashboard_article_rows", {"ids": page}).set_index("id")
+    rows = rows.loc[page].reset_index()
+    rows["stances"] = list(hits["stances"])
+    return _with_summary(rows)
+
+
+def _with_summary(df: pd.DataFrame) -> pd.DataFrame:
     df["stance"] = [", ".join(f"{s['country']} {s['stance']:+.2f} ({s['label']})" for s in stances)
                     for stances in df["stances"]]
     return df
@@ -166,7 +276,10 @@ def articles(db: str, model_id: str, filters: Filters, limit: int = 50, offset: 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def article_count(db: str, model_id: str, filters: Filters) -> int:
-    """How many articles match the filters."""
+    """How many articles match the filters (from the snapshot unless a text search needs the warehouse)."""
+    if filters.text is None:
+        counted = snapshot(db, model_id).df("dashboard_mem_article_count", filters.params())
+        return int(counted.iloc[0]["n"])
     df = run_df(db, "dashboard_article_count", _filter_params(filters, model_id))
     return int(df.iloc[0]["n"])
 
@@ -178,10 +291,14 @@ def article_detail(db: str, model_id: str, article_id: str) -> dict[str, Any] | 
     if head.empty:
         return None
     params = {"article_id": article_id, "model_id": model_id}
+    mentions = run_df(db, "dashboard_article_mentions", params)
+    scores = run_df(db, "dashboard_mention_scores", {"mention_ids": list(mentions["mention_id"]),
+                                                     "model_id": model_id})
+    mentions = mentions.merge(scores, on="mention_id", how="left")
     return {
         "article": head.iloc[0].to_dict(),
         "stance": run_df(db, "dashboard_article_stance", params),
-        "mentions": run_df(db, "dashboard_article_mentions", params),
+        "mentions": mentions,
     }
 
 
@@ -223,5 +340,7 @@ def default_date_range(overview_row: dict[str, Any]) -> tuple[date | None, date 
 
 
 def clear_cache() -> None:
-    """Drop every cached result (after the dashboard itself wrote something)."""
+    """Drop every cached result and cube (after the dashboard itself wrote something)."""
     st.cache_data.clear()
+    with _snapshot_lock:
+        _snapshots.clear()

@@ -15,6 +15,8 @@ if ctx is not None:
                      fmt={"stance": "mean stance", "share": "share of coverage"}.__getitem__)
     ui.write_query(filters, {"view": view})
     ui.model_banner(ctx.model)
+    st.caption(f"Figures as of {data.data_as_of(ctx.db, ctx.model.id):%Y-%m-%d %H:%M:%S} UTC (recomputed when "
+               f"the warehouse changes, at most every {data.CUBE_MIN_AGE_S:.0f} s).")
 
     cells = data.matrix(ctx.db, ctx.model.id, filters)
     if cells.empty:

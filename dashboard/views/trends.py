@@ -20,6 +20,8 @@ if ctx is not None:
         split = ui.choice("Split by", "split", list(data.SPLITS), "none", fmt=data.SPLITS.__getitem__)
     ui.write_query(filters, {"grain": grain, "split": split})
     ui.model_banner(ctx.model)
+    st.caption(f"Figures as of {data.data_as_of(ctx.db, ctx.model.id):%Y-%m-%d %H:%M:%S} UTC (recomputed when "
+               f"the warehouse changes, at most every {data.CUBE_MIN_AGE_S:.0f} s).")
 
     points = data.trend(ctx.db, ctx.model.id, filters, grain, split)
     if points.empty:

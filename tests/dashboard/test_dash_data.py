@@ -125,13 +125,65 @@ def test_missing_warehouse_says_so(tmp_path: Path) -> None:
 
 def test_bind_passes_only_the_parameters_a_query_names() -> None:
     params = {**Filters(date_from=date(2024, 1, 1)).params(), "model_id": "m", "extra": 1}
-    bound = data.bind("dashboard_matrix", params)
-    assert "text" not in bound and "extra" not in bound and bound["date_from"] == date(2024, 1, 1)
+    bound = data.bind("dashboard_article_count", params)
+    assert "extra" not in bound and bound["date_from"] == date(2024, 1, 1)
+    assert "text" not in data.bind("dashboard_mem_matrix", params)
     with pytest.raises(KeyError, match="model_id"):
-        data.bind("dashboard_matrix", Filters().params())
+        data.bind("dashboard_article_count", Filters().params())
 
 
 def test_every_dashboard_query_is_used_by_the_data_module() -> None:
     source = Path(data.__file__).read_text(encoding="utf-8")
     unused = [n for n in query_names() if n.startswith("dashboard_") and f'"{n}"' not in source]
     assert unused == []
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(),
+    Filters(countries=("RU",), stance_max=-0.2),
+    Filters(countries=("KZ", "UA"), outlet_countries=("RU",), stance_min=0.1),
+    Filters(text="report 3", languages=("ru",)),
+    Filters(countries=("CN",), stance_min=0.9),  # matches nothing or almost nothing: widens to the end
+])
+def test_paged_lookup_matches_the_one_query_fallback(fixture_db: Path, filters: Filters,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    db = str(fixture_db)
+    for offset in (0, 20):
+        two_step = data.articles(db, MODEL_ID, filters, 20, offset)
+        monkeypatch.setattr(data, "MAX_CANDIDATES", 1)  # forces the fallback at once
+        data.clear_cache()
+        one_query = data.articles(db, MODEL_ID, filters, 20, offset)
+        monkeypatch.setattr(data, "MAX_CANDIDATES", 20_000)
+        data.clear_cache()
+        assert list(two_step["id"]) == list(one_query["id"])
+        assert list(two_step["stance"]) == list(one_query["stance"])
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(), Filters(countries=("RU",)), Filters(countries=("RU",), outlet_countries=("KZ",),
+                                                   date_from=date.today() - timedelta(days=20)),
+    Filters(countries=("RU", "KZ")), Filters(outlets=("tass.ru",)), Filters(countries=("UA",), stance_min=0.0),
+])
+def test_fast_counts_equal_the_counting_query(fixture_db: Path, filters: Filters) -> None:
+    db = str(fixture_db)
+    exact = int(data.run_df(db, "dashboard_article_count", {**filters.params(), "model_id": MODEL_ID}).iloc[0]["n"])
+    assert data.article_count(db, MODEL_ID, filters) == exact
+
+
+def test_snapshot_is_rebuilt_when_the_warehouse_changed(fixture_db: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from warehouse import writer
+    db = tmp_path / "w.duckdb"
+    shutil.copy(fixture_db, db)
+    first = data.snapshot(str(db), MODEL_ID)
+    assert first.rows == 1232
+    assert data.snapshot(str(db), MODEL_ID) is first  # young: reused without asking the warehouse
+    with writer(db) as w:
+        w.con.execute("DELETE FROM article_stance WHERE country = 'CN'")
+    assert data.snapshot(str(db), MODEL_ID) is first  # still young: at most one rebuild a minute
+    monkeypatch.setattr(data, "CUBE_MIN_AGE_S", 0.0)
+    rebuilt = data.snapshot(str(db), MODEL_ID)
+    assert rebuilt is not first and "CN" not in set(rebuilt.df("dashboard_mem_matrix", Filters().params())["target"])
+    assert data.snapshot(str(db), MODEL_ID) is rebuilt  # unchanged warehouse: same snapshot

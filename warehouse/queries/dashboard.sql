@@ -13,7 +13,7 @@ SELECT (SELECT count(*) FROM articles) AS articles,
        (SELECT max(published_at)::DATE FROM articles) AS last_published;
 
 -- name: dashboard_models
--- Models that scored something, newest first; the first is the dashboard's default.
+-- Every model, newest first; the first is the dashboard's default.
 SELECT m.id, m.name, m.version, m.weights_sha256, m.created_at
 FROM models m
 ORDER BY m.created_at DESC, m.id;
@@ -39,51 +39,155 @@ FROM articles
 GROUP BY ALL
 ORDER BY n DESC;
 
--- name: dashboard_trend_cells
--- One row per period, target country, outlet and language: the article count and stance sum the
--- bootstrap over outlets resamples (dashboard.stats.cluster_bootstrap).
-SELECT date_trunc($grain, a.published_at)::DATE AS period,
+-- name: dashboard_stance_version
+-- Changes whenever the model's stance rows or the articles change: the cube below is rebuilt then.
+SELECT (SELECT count(*) FROM articles) AS articles,
+       count(*) AS stance_rows, max(scored_at) AS last_scored
+FROM article_stance
+WHERE model_id = $model_id;
+
+-- name: dashboard_stance_facts
+-- The dashboard's snapshot of one model's stance rows with their article's date, outlet and language:
+-- the only full join of stance rows with articles it makes, once per warehouse change. The result goes
+-- into an in-memory database in the dashboard process, where the dashboard_mem_* queries read it.
+SELECT st.article_id,
+       a.published_at,
+       a.published_at::DATE AS day,
        st.country AS target,
        a.source AS outlet,
        coalesce(s.country, '??') AS outlet_country,
        coalesce(a.language, '??') AS language,
-       count(*) AS n,
-       sum(st.stance) AS stance_sum
+       st.stance, st.label, st.confidence, st.mention_count
 FROM article_stance st
 JOIN articles a ON a.id = st.article_id
 LEFT JOIN sources s ON s.name = a.source
-WHERE st.model_id = $model_id
-  AND a.published_at IS NOT NULL
-  AND ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], st.country))
-  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.source))
-  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], s.country))
-  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
-  AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
-  AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
+WHERE st.model_id = $model_id;
+
+-- name: dashboard_mem_build_cube
+-- In memory: stance rows summed per day, target, outlet and language (a million articles: a few hundred
+-- thousand cells), for trends and the matrix.
+CREATE TABLE cube AS
+SELECT day, target, outlet, outlet_country, language, count(*) AS n, sum(stance) AS stance_sum
+FROM facts
+WHERE day IS NOT NULL
+GROUP BY ALL
+ORDER BY target, day;
+
+-- name: dashboard_mem_trend
+-- In memory: one row per period, target country, outlet and language, the article count and stance
+-- sum the bootstrap over outlets resamples.
+SELECT date_trunc($grain, day)::DATE AS period, target, outlet, outlet_country, language,
+       sum(n) AS n, sum(stance_sum) AS stance_sum
+FROM cube
+WHERE ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], target))
+  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], outlet))
+  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], outlet_country))
+  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], language))
+  AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+  AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
 GROUP BY ALL;
 
--- name: dashboard_matrix
--- Outlet country x target country: mean stance and article count per cell.
-SELECT coalesce(s.country, '??') AS outlet_country,
-       st.country AS target,
-       count(*) AS n,
-       avg(st.stance) AS mean_stance,
-       count(DISTINCT a.source) AS outlets
-FROM article_stance st
-JOIN articles a ON a.id = st.article_id
-LEFT JOIN sources s ON s.name = a.source
-WHERE st.model_id = $model_id
-  AND ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], st.country))
-  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.source))
-  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], s.country))
-  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
-  AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
-  AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
+-- name: dashboard_mem_matrix
+-- In memory: outlet country x target country, mean stance and article count.
+SELECT outlet_country, target, sum(n) AS n, sum(stance_sum) / sum(n) AS mean_stance,
+       count(DISTINCT outlet) AS outlets
+FROM cube
+WHERE ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], target))
+  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], outlet))
+  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], outlet_country))
+  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], language))
+  AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+  AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
 GROUP BY ALL
 ORDER BY outlet_country, target;
 
+-- name: dashboard_mem_articles
+-- In memory: one page of the articles with a stance row passing every filter but the text search,
+-- newest first, each with its matching stance rows.
+SELECT article_id, any_value(published_at) AS published_at,
+       list(struct_pack(country := target, stance := stance, label := label, confidence := confidence,
+                        mentions := mention_count) ORDER BY target) AS stances
+FROM facts
+WHERE ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], target))
+  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], outlet))
+  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], outlet_country))
+  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], language))
+  AND ($date_from::DATE IS NULL OR published_at >= $date_from::DATE)
+  AND ($date_to::DATE IS NULL OR published_at < $date_to::DATE + 1)
+  AND ($stance_min::DOUBLE IS NULL OR stance >= $stance_min::DOUBLE)
+  AND ($stance_max::DOUBLE IS NULL OR stance <= $stance_max::DOUBLE)
+  AND article_id IN (
+      SELECT article_id FROM facts
+      WHERE ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], target))
+        AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], outlet))
+        AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], outlet_country))
+        AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], language))
+        AND ($date_from::DATE IS NULL OR published_at >= $date_from::DATE)
+        AND ($date_to::DATE IS NULL OR published_at < $date_to::DATE + 1)
+        AND ($stance_min::DOUBLE IS NULL OR stance >= $stance_min::DOUBLE)
+        AND ($stance_max::DOUBLE IS NULL OR stance <= $stance_max::DOUBLE)
+      ORDER BY published_at DESC NULLS LAST, article_id
+      LIMIT ($offset + $limit) * 64)
+GROUP BY article_id
+ORDER BY any_value(published_at) DESC NULLS LAST, article_id
+LIMIT $limit OFFSET $offset;
+
+-- name: dashboard_mem_article_count
+-- In memory: how many articles have a stance row passing every filter but the text search.
+SELECT count(DISTINCT article_id) AS n
+FROM facts
+WHERE ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], target))
+  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], outlet))
+  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], outlet_country))
+  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], language))
+  AND ($date_from::DATE IS NULL OR published_at >= $date_from::DATE)
+  AND ($date_to::DATE IS NULL OR published_at < $date_to::DATE + 1)
+  AND ($stance_min::DOUBLE IS NULL OR stance >= $stance_min::DOUBLE)
+  AND ($stance_max::DOUBLE IS NULL OR stance <= $stance_max::DOUBLE);
+
+-- name: dashboard_article_candidates
+-- Step 1 of a page of articles: the newest $k articles passing the article-level filters (cheap: no
+-- stance rows involved). Step 2 (dashboard_article_hits) keeps those with matching stance rows; the
+-- data module widens $k until the page is full.
+SELECT a.id, a.published_at
+FROM articles a
+LEFT JOIN sources s ON s.name = a.source
+WHERE ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.source))
+  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], s.country))
+  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
+  AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
+  AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
+  AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR OR a.text ILIKE $text::VARCHAR)
+ORDER BY a.published_at DESC NULLS LAST, a.id
+LIMIT $k;
+
+-- name: dashboard_article_hits
+-- Step 2: the stance rows of the candidate articles ($ids) that pass the stance-level filters. The
+-- MATERIALIZED lookup lets DuckDB use the article_id index (migration 0004) for it.
+WITH rows AS MATERIALIZED (
+    SELECT * FROM article_stance WHERE article_id IN (SELECT unnest($ids::VARCHAR[]))
+)
+SELECT article_id,
+       list(struct_pack(country := country, stance := stance, label := label, confidence := confidence,
+                        mentions := mention_count) ORDER BY country) AS stances
+FROM rows
+WHERE model_id = $model_id
+  AND ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], country))
+  AND ($stance_min::DOUBLE IS NULL OR stance >= $stance_min::DOUBLE)
+  AND ($stance_max::DOUBLE IS NULL OR stance <= $stance_max::DOUBLE)
+GROUP BY article_id;
+
+-- name: dashboard_article_rows
+-- Step 3: what the list shows of each article on the page.
+SELECT a.id, a.published_at, a.source AS outlet, coalesce(s.country, '??') AS outlet_country, a.language,
+       a.title, a.url
+FROM articles a
+LEFT JOIN sources s ON s.name = a.source
+WHERE a.id IN (SELECT unnest($ids::VARCHAR[]));
+
 -- name: dashboard_articles
--- One page of the filtered articles, newest first, each with its stance toward the matching countries.
+-- One page of the filtered articles in one query: the fallback when the filters are so selective that
+-- the candidate steps above would have to widen to most of the warehouse.
 WITH hit AS (
     SELECT st.article_id, a.published_at,
            list(struct_pack(country := st.country, stance := st.stance, label := st.label,
@@ -137,23 +241,29 @@ LEFT JOIN sources s ON s.name = a.source
 WHERE a.id = $article_id;
 
 -- name: dashboard_article_stance
+WITH rows AS MATERIALIZED (SELECT * FROM article_stance WHERE article_id = $article_id)
 SELECT country, stance, label, confidence, mention_count, evidence, scored_at
-FROM article_stance
-WHERE article_id = $article_id AND model_id = $model_id
+FROM rows
+WHERE model_id = $model_id
 ORDER BY country;
 
 -- name: dashboard_article_mentions
--- The evidence: every sentence that mentions a country, with the mention's offsets inside the sentence
--- and the model's three probabilities toward that country.
-SELECT m.country, m.sentence_index, m.sentence,
+-- The evidence: every sentence that mentions a country, with the mention's offsets inside the sentence.
+-- (One equality only, so DuckDB uses the article_id index; the scores come from the next query.)
+SELECT m.id AS mention_id, m.country, m.sentence_index, m.sentence,
        m.start_char - m.sentence_start AS start_in_sentence,
        m.end_char - m.sentence_start AS end_in_sentence,
-       m.surface, m.alias,
-       ms.p_negative, ms.p_neutral, ms.p_positive
+       m.surface, m.alias, m.start_char
 FROM mentions m
-LEFT JOIN mention_scores ms ON ms.mention_id = m.id AND ms.model_id = $model_id
 WHERE m.article_id = $article_id
 ORDER BY m.country, m.sentence_index, m.start_char;
+
+-- name: dashboard_mention_scores
+-- The model's three probabilities for the given mentions ($mention_ids), by the mention_id index.
+WITH rows AS MATERIALIZED (
+    SELECT * FROM mention_scores WHERE mention_id IN (SELECT unnest($mention_ids::VARCHAR[]))
+)
+SELECT mention_id, p_negative, p_neutral, p_positive FROM rows WHERE model_id = $model_id;
 
 -- name: dashboard_source_health
 -- Per source: the last successful crawl that covered it, articles per day over the last 28 days (by
