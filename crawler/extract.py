@@ -75,6 +75,14 @@ class NotArticle:
     detail: str = field(default="")
 
 
+def extract_and_sign(page: str | bytes, url: str, **kwargs: Any) -> tuple[Extracted | NotArticle, bytes | None]:
+    """extract_article plus the article's MinHash signature, so a worker process does both CPU-bound steps."""
+    from crawler.dedupe import signature, signature_bytes
+
+    result = extract_article(page, url, **kwargs)
+    return result, signature_bytes(signature(result.text)) if isinstance(result, Extracted) else None
+
+
 def parse_datetime(value: str | None) -> datetime | None:
     """Parse an ISO-ish date or datetime into naive UTC; None when absent or unreadable."""
     if not value:

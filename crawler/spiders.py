@@ -21,7 +21,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.extract import Extracted, Hints, extract_article
+from crawler.extract import Extracted, Hints, extract_and_sign
 from crawler.feeds import Entry, FeedError, parse_feed, parse_sitemap
 from crawler.listing import listing_links
 from crawler.sources import Listing, Source
@@ -120,16 +120,16 @@ class CrawlSpider(scrapy.Spider):
             self.store.drop("max_articles")
             raise CloseSpider("max_articles")
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        call = partial(extract_article, response.body, response.url, min_text_chars=self.min_text_chars,
+        call = partial(extract_and_sign, response.body, response.url, min_text_chars=self.min_text_chars,
                        content_type=content_type, hints=hints, favor_precision=self.favor_precision)
         if self.pool is None:
-            result = call()
+            result, signed = call()
         else:
             # Extraction is CPU-bound and Scrapy runs on one thread: a process pool spreads it over cores
             # while the reactor keeps downloading.
-            result = await asyncio.wrap_future(self.pool.submit(call))
+            result, signed = await asyncio.wrap_future(self.pool.submit(call))
         if isinstance(result, Extracted):
-            yield {"article": result, "source": source.name}
+            yield {"article": result, "source": source.name, "signature": signed}
         else:
             self.store.drop(result.reason)
 
@@ -267,5 +267,5 @@ class StorePipeline:
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         """Store the article (the store decides about duplicates, the cap and --since)."""
         store: CrawlStore = self.crawler.spider.store  # type: ignore[union-attr]
-        store.add_article(item["article"], item["source"])
+        store.add_article(item["article"], item["source"], item.get("signature"))
         return item

@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from crawler.dedupe import StoryIndex, signature, signature_bytes
+from crawler.dedupe import StoryIndex, signature, signature_bytes, signature_from_bytes
 from crawler.extract import Extracted
 from crawler.sources import Source
 from warehouse import writer
@@ -138,8 +138,10 @@ class CrawlStore:
         if len(self._fetches) >= 5 * self.batch_size:
             self.flush()
 
-    def add_article(self, article: Extracted, source: str) -> bool:
-        """Assign the story, buffer the article for the next batch; False when it is dropped instead."""
+    def add_article(self, article: Extracted, source: str, signed: bytes | None = None) -> bool:
+        """Assign the story, buffer the article for the next batch; False when it is dropped instead.
+
+        ``signed`` is the text's MinHash signature when a worker process already computed it."""
         if article.id in self.stored_ids:
             self.drop("duplicate_in_run")
             return False
@@ -152,7 +154,7 @@ class CrawlStore:
         if self.since is not None and article.published_at is not None and article.published_at < self.since:
             self.drop("older_than_since")
             return False
-        values = signature(article.text)
+        values = signature_from_bytes(signed) if signed is not None else signature(article.text)
         story = self.stories.assign(article.id, article.content_hash, values)
         now = utcnow()
         self._articles.append({
