@@ -253,11 +253,14 @@ def demo_cmd(
     = Path("data/demo"),
     articles: Annotated[int, typer.Option("--articles", help="Articles on the demo site.", min=12, max=5000)]
     = 360,
+    model: Annotated[str | None, typer.Option("--model", help="Stance model to score with (a registry name; "
+                                              "default: model.name from the settings).")] = None,
 ) -> None:
     """Run the whole product offline: a local demo news site, crawl, score, then the dashboard."""
     from stancewatch.demo.run import run_demo
 
-    run_demo(state(ctx), folder=folder, serve=not no_serve, port=port, articles=articles, echo=out.print)
+    run_demo(state(ctx), folder=folder, serve=not no_serve, port=port, articles=articles, model=model,
+             echo=out.print)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,7 +21,7 @@ from warehouse import reader
 DAYS = 180
 
 
-def demo_settings(app_state: AppState, db: Path, sources: Path) -> str:
+def demo_settings(app_state: AppState, db: Path, sources: Path, model_name: str | None = None) -> str:
     """The demo's settings file: its own warehouse and sources, no delays, the user's model settings."""
     model = app_state.settings.model
     dashboard = app_state.settings.dashboard
@@ -38,7 +38,7 @@ def demo_settings(app_state: AppState, db: Path, sources: Path) -> str:
         "timeout_s = 20",
         f"default_since_days = {DAYS + 10}",
         "[model]",
-        f"name = {json.dumps(model.name)}",
+        f"name = {json.dumps(model_name or model.name)}",
         f"batch_size = {model.batch_size}",
         f"cache_dir = {json.dumps(model.cache_dir)}",
         "[dashboard]",
@@ -61,7 +61,7 @@ def summary(db: Path) -> dict[str, int]:
 
 
 def run_demo(app_state: AppState, *, folder: Path, serve: bool, port: int | None, articles: int,
-             echo: Echo) -> None:
+             echo: Echo, model: str | None = None) -> None:
     """Build the demo warehouse from a local demo site; then serve the dashboard on it unless told not to."""
     folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -73,7 +73,7 @@ def run_demo(app_state: AppState, *, folder: Path, serve: bool, port: int | None
     stories = generate(total=articles, days=DAYS)
     with demo_site.serve(OUTLETS, stories) as sites:
         sources_file.write_text(demo_site.sources_yaml(sites), encoding="utf-8")
-        config.write_text(demo_settings(app_state, db, sources_file), encoding="utf-8")
+        config.write_text(demo_settings(app_state, db, sources_file, model), encoding="utf-8")
         echo(f"demo site: {len(stories)} articles from {len(OUTLETS)} fictional outlets on "
              f"{', '.join(s.base for s in sites[:2])}, …")
         base = ["--config", str(config)]
