@@ -57,7 +57,7 @@ def _get(url: str) -> bytes:
         return bytes(response.read())
 
 
-def test_site_serves_feeds_sitemaps_and_pages() -> None:
+def test_site_serves_feeds_sitemaps_and_pages(tmp_path: Path) -> None:
     articles = content.generate(total=70, now=datetime.utcnow())
     with site.serve(content.OUTLETS, articles) as sites:
         assert len(sites) == len(content.OUTLETS) and len({s.base for s in sites}) == len(sites)
@@ -78,12 +78,9 @@ def test_site_serves_feeds_sitemaps_and_pages() -> None:
         yaml = site.sources_yaml(sites)
     from crawler.sources import load_sources
 
-    path = Path(__file__).parent / "_demo_sources.yaml"
-    try:
-        path.write_text(yaml)
-        loaded = load_sources(path)
-    finally:
-        path.unlink()
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml)
+    loaded = load_sources(path)
     assert [s.name for s in loaded] == [o.name for o in content.OUTLETS]
 
 
