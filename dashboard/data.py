@@ -150,8 +150,8 @@ class Snapshot:
         self.built_mono = time.monotonic()
         self.con = duckdb.connect()
         self.con.register("incoming", facts)
-        self.con.execute("CREATE TABLE facts AS SELECT * FROM incoming ORDER BY published_at DESC NULLS LAST, "
-                         "article_id")
+        self.con.execute("CREATE TABLE facts AS SELECT *, hash(article_id) AS akey FROM incoming "
+                         "ORDER BY published_at DESC NULLS LAST, article_id")
         self.con.unregister("incoming")
         self.con.execute(query("dashboard_mem_build_cube"))
         self.rows = facts.num_rows
@@ -277,6 +277,8 @@ def _with_summary(df: pd.DataFrame) -> pd.DataFrame:
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def article_count(db: str, model_id: str, filters: Filters) -> int:
     """How many articles match the filters (from the snapshot unless a text search needs the warehouse)."""
+    if filters == Filters():  # the scoring table knows at once
+        return int(run_df(db, "dashboard_scored_count", {"model_id": model_id}).iloc[0]["n"])
     if filters.text is None:
         counted = snapshot(db, model_id).df("dashboard_mem_article_count", filters.params())
         return int(counted.iloc[0]["n"])
