@@ -14,6 +14,14 @@ from dataclasses import dataclass
 from razdel import sentenize
 
 _PARAGRAPH = re.compile(r"[^\n]+")
+# English abbreviations razdel does not know (it knows "Mr.", "Dr.", initials and the Russian ones): a piece
+# ending in one of these is joined to the next. Company suffixes (Inc., Ltd.) are left out on purpose: they
+# end sentences as often as not.
+_EN_ABBREVIATIONS = (
+    "Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Rev|Hon|Pres|Amb|Sec|Cmdr|Maj|Gens|Reps|Sens|Supt|Insp|"
+    "St|Mt|Ft|Jr|Sr|No|Nos|vs|approx|est|Jan|Feb|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_JOIN_AFTER = re.compile(rf"(?:^|[\s(\[\"'«])(?:{_EN_ABBREVIATIONS})\.$")
 # A runaway "sentence" (a table, a list without punctuation) is cut here so one target never swamps a batch.
 MAX_SENTENCE_CHARS = 1500
 
@@ -35,6 +43,7 @@ def split_sentences(text: str, language: str | None = None) -> list[Sentence]:
     sentences: list[Sentence] = []
     for paragraph in _PARAGRAPH.finditer(text):
         base = paragraph.start()
+        spans: list[tuple[int, int]] = []
         for piece in sentenize(paragraph.group()):
             start, end = base + piece.start, base + piece.stop
             while start < end and text[start].isspace():
@@ -43,6 +52,11 @@ def split_sentences(text: str, language: str | None = None) -> list[Sentence]:
                 end -= 1
             if start == end:
                 continue
+            if spans and _JOIN_AFTER.search(text[spans[-1][0]:spans[-1][1]]):
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+        for start, end in spans:
             for s, e in _cut_long(text, start, end):
                 sentences.append(Sentence(s, e, text[s:e]))
     return sentences

@@ -50,3 +50,12 @@ def test_runaway_sentence_is_cut() -> None:
     assert len(sentences) >= 3
     assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in sentences)
     assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
+def test_english_titles_and_months_do_not_end_sentences() -> None:
+    assert texts("Sen. Warren and Rep. Jordan spoke. Then Gen. Milley left.", "en") == [
+        "Sen. Warren and Rep. Jordan spoke.", "Then Gen. Milley left."]
+    assert texts("In Sept. 2021 the U.S. left Afghanistan. The Taliban took over.", "en") == [
+        "In Sept. 2021 the U.S. left Afghanistan.", "The Taliban took over."]
+    # company suffixes are not joined: they end sentences as often as not
+    assert texts("Shares of Apple Inc. fell. Prices rose.", "en") == ["Shares of Apple Inc. fell.", "Prices rose."]
