@@ -87,6 +87,15 @@ class OnnxRoute:
         """The calibration temperature recorded in the card (1.0 if none)."""
         return float(self.card.get("temperature", 1.0))
 
+    @property
+    def bias(self) -> np.ndarray:
+        """Per-class logit offsets fitted on dev (card 'logit_bias'; zeros if none), added before temperature."""
+        return np.asarray(self.card.get("logit_bias", [0.0, 0.0, 0.0]), dtype=np.float32)
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities from raw logits: offsets, then temperature, then softmax."""
+        return softmax(logits + self.bias, self.temperature).astype(np.float32)
+
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits (n, 3) for marked texts, run in batches sorted by token length."""
         ids = self.encoder.encode(texts, max_len=self.max_len)
@@ -158,7 +167,7 @@ class RoutedScorer:
         out = np.zeros((len(targets), 3), dtype=np.float32)
         logits = self.logits(targets)
         for i, t in enumerate(targets):
-            out[i] = softmax(logits[i : i + 1], self.route_for(t.language).temperature)[0]
+            out[i] = self.route_for(t.language).probabilities(logits[i : i + 1])[0]
         return out
 
 

@@ -48,11 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--en-share", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--freeze-layers", type=int, default=0)
+    ap.add_argument("--class-weight-power", type=float, default=0.0)
     a = ap.parse_args(argv)
     base = "minilm" if a.route == "en" else "e5"
     cfg = TrainConfig(base=base, lr=a.lr, epochs=a.epochs, time_budget_s=a.budget_min * 60,
                       eval_every=a.eval_every, seed=a.seed,
-                      freeze_layers=a.freeze_layers)
+                      freeze_layers=a.freeze_layers, class_weight_power=a.class_weight_power)
     tl = fit(a.route, a.data, a.work, a.cache_dir, cfg, en_share=a.en_share)
     print(json.dumps({"best_step": tl.best_step, "best_score": tl.best_score, "sec_per_step": tl.sec_per_step}))
     return 0

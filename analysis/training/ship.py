@@ -38,10 +38,12 @@ def train_and_ship(route: str, *, data: Path, work: Path, cache_dir: Path, budge
         cfg = TrainConfig(base=r.base, lr=float(d["lr"]) if lr is None else lr,
                           epochs=float(d["epochs"]) if epochs is None else epochs, time_budget_s=budget_min * 60,
                           eval_every=int(d["eval_every"]),
-                          freeze_layers=int(d["freeze_layers"]) if freeze_layers is None else freeze_layers)
+                          freeze_layers=int(d["freeze_layers"]) if freeze_layers is None else freeze_layers,
+                          class_weight_power=float(d["class_weight_power"]))
         _fit(route, data, work, cache_dir, cfg, en_share)
     cand_root = work / "candidate"
-    card = package(route, data, work, cache_dir, cand_root, version, en_share=en_share)
+    card = package(route, data, work, cache_dir, cand_root, version, en_share=en_share,
+                   fit_neutral_bias=bool(d.get("fit_neutral_bias", False)))
     new, old = float(card["selection_score"]), shipped_score(models_dir / r.folder)
     verdict = f"{r.folder}: candidate dev score {new:.4f} ({card['selection']}); shipped {old}"
     if old is not None and new <= old and not force:
