@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +216,31 @@ def filter_sidebar(ctx: PageContext, *, fields: Sequence[str] = ALL_FIELDS,
         text = side.text_input("Search title and text", value=current.text or "")
         values["text"] = text.strip() or None
     return replace(Filters(), **values)
+
+
+def period_end(start: date, grain: str) -> date:
+    """The last day (inclusive) of the period of a granularity that starts on start."""
+    if grain == "day":
+        return start
+    if grain == "week":
+        return start + timedelta(days=6)
+    if grain == "month":
+        following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return following - timedelta(days=1)
+    raise ValueError(f"granularity {grain!r}: expected day, week or month")
+
+
+def point_filters(filters: Filters, *, target: str, split: str, split_value: str, period: date,
+                  grain: str) -> Filters:
+    """The Articles page's filters for one trend point: its target, period and split value."""
+    narrowed = replace(filters, countries=(target,), date_from=period, date_to=period_end(period, grain))
+    if split == "outlet_country":
+        narrowed = replace(narrowed, outlet_countries=(split_value,))
+    elif split == "outlet":
+        narrowed = replace(narrowed, outlets=(split_value,))
+    elif split == "language":
+        narrowed = replace(narrowed, languages=(split_value,))
+    return narrowed
 
 
 def articles_link(filters: Filters, label: str = "Show these articles", *, key: str | None = None) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard import charts, data, ui
-from warehouse.filters import Filters
 
 st.title("Country matrix")
 ctx = ui.context()
@@ -30,13 +31,12 @@ if ctx is not None:
         selected = [p for p in (event.selection.points if event else []) if p.get("customdata")]
         if selected:
             outlet_country, target = selected[0]["customdata"][:2]
-            ui.go_to_articles(Filters(**{**filters.__dict__, "countries": (target,),
-                                         "outlet_countries": (outlet_country,)}))
+            ui.go_to_articles(replace(filters, countries=(target,), outlet_countries=(outlet_country,)))
         with st.expander("Open a cell's articles"):
             a, b = st.columns(2)
             row = a.selectbox("Outlet country", sorted(cells["outlet_country"].unique()))
             col = b.selectbox("Target country", sorted(cells["target"].unique()))
-            ui.articles_link(Filters(**{**filters.__dict__, "countries": (col,), "outlet_countries": (row,)}),
+            ui.articles_link(replace(filters, countries=(col,), outlet_countries=(row,)),
                              f"Articles by {row} outlets about {col}")
         with st.expander("Data behind the chart"):
             st.dataframe(cells, hide_index=True)

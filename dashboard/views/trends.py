@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from datetime import date
+
 import streamlit as st
 
 from dashboard import charts, data, stats, ui
-from warehouse.filters import Filters
 
 st.title("Stance trends")
 ctx = ui.context()
@@ -35,14 +35,19 @@ if ctx is not None:
         selected = [p for p in (event.selection.points if event else []) if p.get("customdata")]
         if selected:
             target, split_value, period = selected[0]["customdata"][:3]
-            start = pd.Timestamp(period).date()
-            end = (pd.Timestamp(start) + pd.tseries.frequencies.to_offset(
-                {"day": "D", "week": "W", "month": "MS"}[grain]) - pd.Timedelta(days=1)).date()
-            extra = {} if split in ("none",) else {
-                {"outlet_country": "outlet_countries", "outlet": "outlets", "language": "languages"}[split]:
-                (split_value,)}
-            ui.go_to_articles(Filters(**{**filters.__dict__, "countries": (target,), "date_from": start,
-                                         "date_to": end, **extra}))
-        ui.articles_link(filters, "Articles behind this chart")
+            ui.go_to_articles(ui.point_filters(filters, target=target, split=split, split_value=split_value,
+                                               period=date.fromisoformat(period), grain=grain))
+        with st.expander("Open a period's articles"):
+            a, b = st.columns(2)
+            groups = sorted(points["group"].unique())
+            group = a.selectbox("Line", groups)
+            line = points[points["group"] == group]
+            periods = list(line["period"].dt.date)
+            period = b.selectbox("Period starting", periods, index=len(periods) - 1)
+            row = line[line["period"].dt.date == period].iloc[0]
+            ui.articles_link(ui.point_filters(filters, target=str(row["target"]), split=split,
+                                              split_value=str(row["split_value"]), period=period, grain=grain),
+                             f"{int(row['n_articles'])} articles: {group}, {grain} of {period}")
+        ui.articles_link(filters, "All articles behind this chart")
         with st.expander("Data behind the chart"):
             st.dataframe(points.drop(columns=["group"]), hide_index=True)

@@ -24,7 +24,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "dashboard"
-PAGES = {"trends": True, "matrix": True, "articles": False, "sources": False, "export": False}
+# name -> (path, has a chart); Trends is the default page, served at the root (its url_path is not used).
+PAGES = {"trends": ("", True), "matrix": ("matrix", True), "articles": ("articles", True),  # evidence chart
+         "sources": ("sources", False), "export": ("export", False)}
+
+
+_DB: dict[str, Path] = {}
+
+
+def _first_article(base: str) -> str:
+    """The newest article of the warehouse the running dashboard reads (its evidence has a chart)."""
+    from dashboard import data
+    from warehouse.filters import Filters
+
+    return str(data.articles(str(_DB[base]), "m-test-1", Filters(), 1, 0).iloc[0]["id"])
 
 
 @pytest.fixture
@@ -44,6 +57,7 @@ def running(fixture_db: Path, free_port: int, tmp_path: Path) -> Iterator[str]:
     base = f"http://127.0.0.1:{free_port}"
     try:
         server.wait_ready(base, 120, process)
+        _DB[base] = db
         yield base
     finally:
         process.terminate()  # the CLI stops its streamlit child on the way out
@@ -62,8 +76,9 @@ def test_every_page_renders_in_chromium(running: str, tmp_path: Path) -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for name, has_chart in PAGES.items():
-                page.goto(f"{running}/{name}", timeout=60_000)
+            for name, (path, has_chart) in PAGES.items():
+                query = f"?article={_first_article(running)}" if name == "articles" else ""
+                page.goto(f"{running}/{path}{query}", timeout=60_000)
                 page.wait_for_selector("[data-testid=stMainBlockContainer] h1", timeout=60_000)
                 if has_chart:
                     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
@@ -73,11 +88,35 @@ def test_every_page_renders_in_chromium(running: str, tmp_path: Path) -> None:
                 (OUTPUT / f"{name}.png").write_bytes(shot)
                 assert page.locator("[data-testid=stException]").count() == 0, name
                 assert page.locator("[data-testid=stAlertContentError]").count() == 0, name
+                assert page.locator("[data-testid=stDialog]").count() == 0, name  # e.g. "Page not found"
                 if has_chart:
                     assert page.locator(".js-plotly-plot").count() >= 1, name
             # The health table and its warning are on the Sources page.
             page.goto(f"{running}/sources", timeout=60_000)
             page.get_by_text("Volume dropped well below usual").wait_for(timeout=60_000)
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("how", ["click", "link"])
+def test_a_trend_point_leads_to_its_articles(running: str, how: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{running}/?country=RU&grain=week", timeout=60_000)
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            _settle(page)
+            if how == "click":
+                page.locator(".js-plotly-plot .scatterlayer .point").nth(3).click(force=True)
+            else:
+                page.locator("[data-testid=stExpander] summary", has_text="period").click()
+                page.locator("a", has_text="articles: RU, week of").first.click()
+            page.wait_for_url("**/articles?**", timeout=60_000)
+            page.get_by_text("articles match.").wait_for(timeout=60_000)
+            assert "country=RU" in page.url and "from=" in page.url and "to=" in page.url
         finally:
             browser.close()
 

@@ -65,6 +65,7 @@ def test_queries_succeed_while_two_writers_write(fixture_db: Path, tmp_path: Pat
     finally:
         outputs = [w.communicate(timeout=60)[0] for w in writers]
     batches = [int(o.strip() or 0) for o in outputs]
+    print(f"served {served} rounds of five page queries while writers committed {batches} batches")
     assert failures == []
     assert served >= 3 and all(b >= 3 for b in batches), (served, batches)
     with reader(db) as r:

@@ -160,6 +160,20 @@ def test_missing_warehouse_says_what_to_do(tmp_path: Path, monkeypatch: pytest.M
     assert not (tmp_path / "absent.duckdb").exists()  # looking does not create it
 
 
+@pytest.mark.parametrize("page", ["views/trends.py", "views/articles.py"])
+def test_articles_without_scores_say_how_to_score(fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  page: str) -> None:
+    import shutil
+
+    from warehouse import writer
+    db = tmp_path / "unscored.duckdb"
+    shutil.copy(fixture_db, db)
+    with writer(db) as w:
+        w.con.execute("DELETE FROM article_stance")
+    at = _app(db, monkeypatch, page=page)
+    assert "none scored yet" in _texts(at) and "stancewatch score" in _texts(at)
+
+
 def test_password_gate_asks_first(fixture_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STANCEWATCH_DB", str(fixture_db))
     monkeypatch.setenv(auth.HASH_ENV, auth.hash_password("open sesame", iterations=1000))

@@ -39,3 +39,17 @@ def test_password_hash_verifies_and_rejects() -> None:
         auth.verify_password("x", "plain-text")
     with pytest.raises(ValueError):
         auth.hash_password("")
+
+
+def test_period_end_and_point_filters() -> None:
+    assert ui.period_end(date(2024, 3, 4), "week") == date(2024, 3, 10)  # Monday to Sunday
+    assert ui.period_end(date(2024, 2, 1), "month") == date(2024, 2, 29)
+    assert ui.period_end(date(2024, 12, 1), "month") == date(2024, 12, 31)
+    assert ui.period_end(date(2024, 5, 5), "day") == date(2024, 5, 5)
+    base = Filters(countries=("RU", "KZ"), languages=("ru",), stance_min=-0.5)
+    point = ui.point_filters(base, target="KZ", split="outlet_country", split_value="RU",
+                             period=date(2024, 3, 4), grain="week")
+    assert point == Filters(countries=("KZ",), outlet_countries=("RU",), languages=("ru",), stance_min=-0.5,
+                            date_from=date(2024, 3, 4), date_to=date(2024, 3, 10))
+    assert ui.point_filters(base, target="RU", split="none", split_value="all", period=date(2024, 3, 4),
+                            grain="day").outlet_countries == ()
