@@ -38,9 +38,8 @@ def render(detail: dict[str, Any], model_label: str) -> None:
         st.info("This article has no stance from this model yet.")
     for row in stance.itertuples():
         colour = LABEL_COLOURS.get(str(row.label), "gray")
-        st.markdown(f"#### Toward {row.country}: :{colour}[{row.stance:+.2f} · {row.label}]  "
-                    f"<small>confidence {row.confidence:.2f}, {row.mention_count} mention(s)</small>",
-                    unsafe_allow_html=True)
+        st.markdown(f"#### Toward {row.country}: :{colour}[{row.stance:+.2f} · {row.label}]")
+        st.caption(f"confidence {row.confidence:.2f} · {row.mention_count} mention(s)")
         own = mentions[mentions["country"] == row.country]
         for m in own.itertuples():
             probs = ("no score from this model" if pd.isna(m.p_negative) else
