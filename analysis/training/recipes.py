@@ -12,11 +12,11 @@ from analysis.datasets import Example, read_newsmtsc, read_rusentne, split_by_se
 
 EN_SHARE_SEED = 7
 # What the shipped folders were trained with (stancewatch train reproduces them with no options).
-DEFAULTS: dict[str, dict[str, float | int]] = {
+DEFAULTS: dict[str, dict[str, float | int | bool]] = {
     "en": {"lr": 6e-5, "epochs": 3.0, "freeze_layers": 0, "eval_every": 200, "en_share": 0,
            "class_weight_power": 0.0},
     "multi": {"lr": 8e-5, "epochs": 6.0, "freeze_layers": 6, "eval_every": 200, "en_share": 2000,
-              "class_weight_power": 0.5},
+              "class_weight_power": 0.5, "fit_neutral_bias": True},
 }
 
 

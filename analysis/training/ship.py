@@ -25,7 +25,8 @@ def shipped_score(folder: Path) -> float | None:
 
 def train_and_ship(route: str, *, data: Path, work: Path, cache_dir: Path, budget_min: float,
                    epochs: float | None = None, lr: float | None = None, en_share: int | None = None,
-                   freeze_layers: int | None = None, version: str = "1", fit: bool = True, force: bool = False,
+                   freeze_layers: int | None = None, neutral_offset: bool | None = None, version: str = "1",
+                   fit: bool = True, force: bool = False,
                    models_dir: Path = MODELS_DIR) -> str:
     """Fit (unless fit=False), package into work/candidate, compare with the shipped card; return a summary.
 
@@ -43,7 +44,8 @@ def train_and_ship(route: str, *, data: Path, work: Path, cache_dir: Path, budge
         _fit(route, data, work, cache_dir, cfg, en_share)
     cand_root = work / "candidate"
     card = package(route, data, work, cache_dir, cand_root, version, en_share=en_share,
-                   fit_neutral_bias=bool(d.get("fit_neutral_bias", False)))
+                   fit_neutral_bias=bool(d.get("fit_neutral_bias", False)) if neutral_offset is None
+                   else neutral_offset)
     new, old = float(card["selection_score"]), shipped_score(models_dir / r.folder)
     verdict = f"{r.folder}: candidate dev score {new:.4f} ({card['selection']}); shipped {old}"
     if old is not None and new <= old and not force:

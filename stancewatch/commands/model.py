@@ -83,6 +83,8 @@ def train_cmd(
     lr: Annotated[float | None, typer.Option(help="Peak learning rate (AdamW, linear warmup and decay).")] = None,
     en_share: Annotated[int | None, typer.Option(help="NewsMTSC rows mixed into the multilingual route.")] = None,
     freeze_layers: Annotated[int | None, typer.Option(help="Lowest encoder layers kept frozen.")] = None,
+    neutral_offset: Annotated[bool | None, typer.Option(
+        "--neutral-offset/--no-neutral-offset", help="Fit a neutral-logit offset on dev; default per route.")] = None,
     version: Annotated[str, typer.Option(help="Version written into the model card.")] = "1",
     skip_fit: Annotated[bool, typer.Option(help="Only package an existing checkpoint in --work.")] = False,
     force: Annotated[bool, typer.Option(help="Replace the shipped model even if its dev figures are better.")] = (
@@ -97,8 +99,8 @@ def train_cmd(
     routes = ["en", "multi"] if route is Route.all else [route.value]
     for r in routes:
         msg = train_and_ship(r, data=data, work=work, cache_dir=s.cache_path, budget_min=budget_min,
-                             epochs=epochs, lr=lr, en_share=en_share, freeze_layers=freeze_layers, version=version,
-                             fit=not skip_fit,
+                             epochs=epochs, lr=lr, en_share=en_share, freeze_layers=freeze_layers,
+                             neutral_offset=neutral_offset, version=version, fit=not skip_fit,
                              force=force)
         typer.echo(msg)
 
