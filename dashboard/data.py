@@ -155,6 +155,8 @@ class Snapshot:
         self.con.unregister("incoming")
         self.con.execute(query("dashboard_mem_build_cube"))
         self.rows = facts.num_rows
+        found = self.con.execute("SELECT count(DISTINCT target) FROM facts").fetchone()
+        self.targets = int(found[0]) if found else 0
 
     def df(self, name: str, params: dict[str, Any]) -> pd.DataFrame:
         """Run a named dashboard_mem_* query on this snapshot (a cursor per call: safe across threads)."""
@@ -241,7 +243,9 @@ def articles(db: str, model_id: str, filters: Filters, limit: int = 50, offset: 
     """
     params = {**_filter_params(filters, model_id), "limit": int(limit), "offset": int(offset)}
     if filters.text is None:
-        hits = snapshot(db, model_id).df("dashboard_mem_articles", params)
+        snap = snapshot(db, model_id)
+        per_article = max(1, len(filters.countries) or snap.targets)  # rows an article can have at most
+        hits = snap.df("dashboard_mem_articles", {**params, "per_article": per_article})
         page = list(hits["article_id"])
     else:
         wanted = int(offset) + int(limit)

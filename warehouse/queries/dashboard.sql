@@ -103,9 +103,10 @@ ORDER BY outlet_country, target;
 
 -- name: dashboard_mem_articles
 -- In memory: one page of the articles with a stance row passing every filter but the text search,
--- newest first, each with its matching stance rows. The newest ($offset + $limit) * 64 matching rows
--- hold every row of the page's articles as long as no article has more than 64 matching stance rows
--- (one per target country), and taking them is a top-N, not a grouping of every row.
+-- newest first, each with its matching stance rows. An article has at most one stance row per target
+-- country, so the newest ($offset + $limit) * $per_article matching rows ($per_article: the number of
+-- target countries that can match) hold every row of the page's articles; taking them is a top-N, not
+-- a grouping of every row.
 WITH top AS (
     SELECT * FROM facts
     WHERE ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], target))
@@ -117,7 +118,7 @@ WITH top AS (
       AND ($stance_min::DOUBLE IS NULL OR stance >= $stance_min::DOUBLE)
       AND ($stance_max::DOUBLE IS NULL OR stance <= $stance_max::DOUBLE)
     ORDER BY published_at DESC NULLS LAST, article_id
-    LIMIT ($offset + $limit) * 64
+    LIMIT ($offset + $limit) * $per_article
 )
 SELECT article_id, any_value(published_at) AS published_at,
        list(struct_pack(country := target, stance := stance, label := label, confidence := confidence,
