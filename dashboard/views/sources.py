@@ -15,7 +15,12 @@ names: list[str] = []
 if missing:
     st.info(f"No warehouse at `{db}` yet. {ui.NO_ARTICLES}")
 else:
-    health = data.source_health(db)
+    try:
+        health = data.source_health(db)
+        runs = data.crawl_runs(db)
+    except WarehouseError as exc:
+        st.error(f"The warehouse could not be read: {exc}")
+        st.stop()
     names = list(health["name"])
     if health.empty:
         st.info("No sources in the warehouse yet: `stancewatch crawl` loads them from sources.yaml, "
@@ -40,7 +45,6 @@ else:
                 "volume_drop": st.column_config.CheckboxColumn("volume drop"),
             })
     st.subheader("Crawl runs")
-    runs = data.crawl_runs(db)
     if runs.empty:
         st.caption("No crawl runs yet.")
     else:

@@ -185,3 +185,18 @@ def test_password_gate_asks_first(fixture_db: Path, monkeypatch: pytest.MonkeyPa
     at.text_input[0].input("open sesame")
     at.button[0].click().run()
     assert not at.exception and len(at.get("plotly_chart")) == 1
+
+
+@pytest.mark.parametrize("page", ["views/trends.py", "views/sources.py"])
+def test_an_older_warehouse_says_how_to_migrate(fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                page: str) -> None:
+    import shutil
+
+    import duckdb
+    db = tmp_path / "old.duckdb"
+    shutil.copy(fixture_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM schema_version WHERE version = (SELECT max(version) FROM schema_version)")
+    con.close()
+    at = _app(db, monkeypatch, page=page)
+    assert any("stancewatch init" in e.value for e in at.error)
