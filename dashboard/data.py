@@ -298,8 +298,8 @@ def article_detail(db: str, model_id: str, article_id: str) -> dict[str, Any] | 
         return None
     params = {"article_id": article_id, "model_id": model_id}
     mentions = run_df(db, "dashboard_article_mentions", params)
-    scores = run_df(db, "dashboard_mention_scores", {"mention_ids": list(mentions["mention_id"]),
-                                                     "model_id": model_id})
+    scores = run_df(db, "dashboard_mention_scores", {"mention_ids": list(mentions["mention_id"])})
+    scores = scores[scores["model_id"] == model_id].drop(columns=["model_id"])
     mentions = mentions.merge(scores, on="mention_id", how="left")
     return {
         "article": head.iloc[0].to_dict(),

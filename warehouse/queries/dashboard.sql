@@ -181,12 +181,13 @@ WHERE model_id = $model_id
 GROUP BY article_id;
 
 -- name: dashboard_article_rows
--- Step 3: what the list shows of each article on the page.
+-- Step 3: what the list shows of each article on the page (by the primary key's index: `= ANY` in a
+-- MATERIALIZED lookup, as DuckDB uses an index only for a lone equality-like filter).
+WITH a AS MATERIALIZED (SELECT * FROM articles WHERE id = ANY($ids::VARCHAR[]))
 SELECT a.id, a.published_at, a.source AS outlet, coalesce(s.country, '??') AS outlet_country, a.language,
        a.title, a.url
-FROM articles a
-LEFT JOIN sources s ON s.name = a.source
-WHERE a.id IN (SELECT unnest($ids::VARCHAR[]));
+FROM a
+LEFT JOIN sources s ON s.name = a.source;
 
 -- name: dashboard_articles
 -- One page of the filtered articles in one query: the fallback when the filters are so selective that
@@ -262,11 +263,11 @@ WHERE m.article_id = $article_id
 ORDER BY m.country, m.sentence_index, m.start_char;
 
 -- name: dashboard_mention_scores
--- The model's three probabilities for the given mentions ($mention_ids), by the mention_id index.
-WITH rows AS MATERIALIZED (
-    SELECT * FROM mention_scores WHERE mention_id IN (SELECT unnest($mention_ids::VARCHAR[]))
-)
-SELECT mention_id, p_negative, p_neutral, p_positive FROM rows WHERE model_id = $model_id;
+-- Every model's three probabilities for the given mentions ($mention_ids), by the mention_id index; the
+-- data module keeps the shown model's (a second condition here would make DuckDB scan instead).
+SELECT mention_id, model_id, p_negative, p_neutral, p_positive
+FROM mention_scores
+WHERE mention_id IN (SELECT unnest($mention_ids::VARCHAR[]));
 
 -- name: dashboard_source_health
 -- Per source: the last successful crawl that covered it, articles per day over the last 28 days (by
