@@ -140,11 +140,12 @@ class Snapshot:
 
     The one full join of stance rows with articles the dashboard makes, done when the warehouse changed
     and held in an in-memory DuckDB database (no warehouse connection is kept): ``facts`` has a row per
-    article and target country, ``cube`` sums them per day, target, outlet and language. Trends, the
+    article and target country, ``cube`` sums them per day, target, outlet and language, ``meta`` holds
+    each article's title and link. Trends, the
     matrix, the article list and counts query these (named dashboard_mem_* queries) in tens of ms.
     """
 
-    def __init__(self, facts: pa.Table, version: tuple[Any, ...]) -> None:
+    def __init__(self, facts: pa.Table, meta: pa.Table, version: tuple[Any, ...]) -> None:
         self.version = version
         self.built_at = utcnow()
         self.built_mono = time.monotonic()
@@ -152,6 +153,9 @@ class Snapshot:
         self.con.register("incoming", facts)
         self.con.execute("CREATE TABLE facts AS SELECT *, hash(article_id) AS akey FROM incoming "
                          "ORDER BY published_at DESC NULLS LAST, article_id")
+        self.con.unregister("incoming")
+        self.con.register("incoming", meta)
+        self.con.execute("CREATE TABLE meta AS SELECT * FROM incoming")
         self.con.unregister("incoming")
         self.con.execute(query("dashboard_mem_build_cube"))
         self.rows = facts.num_rows
@@ -194,7 +198,8 @@ def snapshot(db: str, model_id: str) -> Snapshot:
             return snap.touched()
         with reader(db, timeout=READ_TIMEOUT_S) as r:
             facts = r.batches("dashboard_stance_facts", {"model_id": model_id}).read_all()
-        snap = Snapshot(facts, version)
+            meta = r.batches("dashboard_article_meta").read_all()
+        snap = Snapshot(facts, meta, version)
         _snapshots[key] = snap
         return snap
 
@@ -236,17 +241,17 @@ def data_as_of(db: str, model_id: str) -> datetime:
 def articles(db: str, model_id: str, filters: Filters, limit: int = 50, offset: int = 0) -> pd.DataFrame:
     """One page of filtered articles, newest first, with a readable stance summary per article.
 
-    Without a text search the page comes from the in-memory snapshot. A text search needs the texts:
-    the newest articles passing the article-level filters and the search come from the warehouse, then
-    their stance rows; the candidate set widens eightfold until the page is full, and filters so
-    selective that it would pass MAX_CANDIDATES use the one-query fallback instead.
+    Without a text search the page comes from the in-memory snapshot (facts, titles and links). A text
+    search needs the texts: the newest articles passing the article-level filters and the search come
+    from the warehouse, then their stance rows; the candidate set widens eightfold until the page is
+    full, and filters so selective that it would pass MAX_CANDIDATES use the one-query fallback instead.
     """
     params = {**_filter_params(filters, model_id), "limit": int(limit), "offset": int(offset)}
     if filters.text is None:
         snap = snapshot(db, model_id)
         per_article = max(1, len(filters.countries) or snap.targets)  # rows an article can have at most
-        hits = snap.df("dashboard_mem_articles", {**params, "per_article": per_article})
-        page = list(hits["article_id"])
+        rows = snap.df("dashboard_mem_articles", {**params, "per_article": per_article})
+        return _with_summary(rows.rename(columns={"article_id": "id"}))
     else:
         wanted = int(offset) + int(limit)
         k = max(2 * wanted, 100)

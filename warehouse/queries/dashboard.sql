@@ -63,6 +63,11 @@ JOIN articles a ON a.id = st.article_id
 LEFT JOIN sources s ON s.name = a.source
 WHERE st.model_id = $model_id;
 
+-- name: dashboard_article_meta
+-- What the article list shows of each article beyond its facts, kept in the snapshot beside them so a
+-- page of articles needs no warehouse connection (a fresh connection loads the id index each time).
+SELECT id, title, url FROM articles;
+
 -- name: dashboard_mem_build_cube
 -- In memory: stance rows summed per day, target, outlet and language (a million articles: a few hundred
 -- thousand cells), for trends and the matrix.
@@ -120,13 +125,20 @@ WITH top AS (
     ORDER BY published_at DESC NULLS LAST, article_id
     LIMIT ($offset + $limit) * $per_article
 )
-SELECT article_id, any_value(published_at) AS published_at,
-       list(struct_pack(country := target, stance := stance, label := label, confidence := confidence,
-                        mentions := mention_count) ORDER BY target) AS stances
-FROM top
-GROUP BY article_id
-ORDER BY any_value(published_at) DESC NULLS LAST, article_id
-LIMIT $limit OFFSET $offset;
+SELECT page.article_id, page.published_at, page.outlet, page.outlet_country, page.language,
+       meta.title, meta.url, page.stances
+FROM (
+    SELECT article_id, any_value(published_at) AS published_at, any_value(outlet) AS outlet,
+           any_value(outlet_country) AS outlet_country, any_value(language) AS language,
+           list(struct_pack(country := target, stance := stance, label := label, confidence := confidence,
+                            mentions := mention_count) ORDER BY target) AS stances
+    FROM top
+    GROUP BY article_id
+    ORDER BY any_value(published_at) DESC NULLS LAST, article_id
+    LIMIT $limit OFFSET $offset
+) page
+LEFT JOIN meta ON meta.id = page.article_id
+ORDER BY page.published_at DESC NULLS LAST, page.article_id;
 
 -- name: dashboard_mem_article_count
 -- In memory: how many articles have a stance row passing every filter but the text search (akey is a
