@@ -12,7 +12,7 @@ from analysis.dev_eval import dev_ids, evaluate_examples, read_examples
 from analysis.model import MODELS_DIR, Scorer, load_scorer, read_registry
 
 DEFAULT = "stancewatch-e5-small"
-TOLERANCE = 0.005  # int8 kernels may differ in the last bits between CPUs
+TOLERANCE = 0.01  # dynamic int8 quantises activations per batch: batch make-up moves figures a little
 FLOORS = {"newsmtsc_rw_macro_f1": 0.78, "rusentne_f1_pn": 0.50, "rusentne_country_f1_pn": 0.50}
 
 
