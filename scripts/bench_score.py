@@ -165,7 +165,10 @@ def worker_torch(n: int, model: str, cache_dir: Path) -> dict[str, object]:
     with torch.inference_mode():
         for a in arts:
             text = scored_text(a["title"], a["text"])
-            enc, clf, max_len = routes.get(a["language"]) or routes["*"]
+            route = routes.get(a["language"]) or routes.get("*")
+            if route is None:
+                continue  # the model has no route for this language: score_warehouse skips it too
+            enc, clf, max_len = route
             for p in plan_text(text, language=a["language"], title_end=len(a["title"])):
                 ids = torch.tensor(enc.encode([p.target.marked()], max_len=max_len))
                 logits = clf(input_ids=ids, attention_mask=torch.ones_like(ids)).logits

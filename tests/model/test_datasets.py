@@ -36,7 +36,7 @@ def test_rusentne_bad_header_is_clear(tmp_path: Path) -> None:
 def test_newsmtsc_bad_line_names_file_and_line(tmp_path: Path) -> None:
     f = tmp_path / "n.jsonl"
     f.write_text('{"sentence": "x", "from": 0, "to": 1, "polarity": 0}\n{"sentence": "y"}\n')
-    with pytest.raises(AnalysisError, match="n.jsonl:2"):
+    with pytest.raises(AnalysisError, match=r"n\.jsonl:2"):
         read_newsmtsc(f)
 
 
