@@ -106,6 +106,8 @@ def package(route: str, data: Path, work: Path, cache_dir: Path, out: Path, vers
     onnx_route = open_route(dest, cache_dir)
     logits = {k: _route_logits(onnx_route, v) for k, v in r.dev.items()}
     gold = {k: np.array([x.label for x in v]) for k, v in r.dev.items()}
+    # int8 vs fp32 labels are compared before any offset (the offset is a decision rule, not quantisation).
+    agreement = {k: float((torch_pred[k] == logits[k].argmax(1)).mean()) for k in torch_pred}
     bias = np.zeros(3, dtype=np.float32)
     bias_note: dict[str, Any] = {}
     if fit_neutral_bias:
@@ -121,7 +123,7 @@ def package(route: str, data: Path, work: Path, cache_dir: Path, out: Path, vers
         m["ece_before"] = ece(softmax(logits[k]), gold[k])
         m["ece_after"] = ece(softmax(logits[k], temp), gold[k])
         if k in torch_pred:
-            m["int8_fp32_label_agreement"] = float((torch_pred[k] == logits[k].argmax(1)).mean())
+            m["int8_fp32_label_agreement"] = agreement[k]
         dev[k] = m
         log(f"{r.folder} dev {k}: macro_f1 {m['macro_f1']:.4f} f1_pn {m['f1_pn']:.4f} acc {m['accuracy']:.4f} "
             f"ECE {m['ece_before']:.4f} -> {m['ece_after']:.4f}")
