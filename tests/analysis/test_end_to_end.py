@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from analysis.scoring import score_warehouse
 from tests.analysis.test_scoring import article, insert
 from warehouse import reader
 
-DEFAULT = "stancewatch-e5-small"  # stancewatch/defaults.toml's model.name
+_DEFAULTS = tomllib.loads((Path(__file__).resolve().parents[2] / "stancewatch" / "defaults.toml").read_text())
+DEFAULT = str(_DEFAULTS["model"]["name"])  # the model `stancewatch score` uses out of the box
 ENGLISH = "stancewatch-minilm-en"
-CACHE = Path("~/.cache/stancewatch").expanduser()  # defaults.toml's model.cache_dir
+CACHE = Path(_DEFAULTS["model"]["cache_dir"]).expanduser()
 
 
 def _shipped(name: str) -> bool:
