@@ -89,7 +89,7 @@ def run_demo(app_state: AppState, *, folder: Path, serve: bool, port: int | None
         if counts.get("article_stance", 0) == 0:
             raise LaunchError(f"{db}: the demo crawl and scoring produced no stance rows; see the output above")
         if not serve:
-            echo(str(db))
+            print(db, flush=True)  # plain and unwrapped: scripts read the path from the last line
             return
         settings = app_state.settings.dashboard
         chosen = port or settings.port
