@@ -52,9 +52,18 @@ def read_newsmtsc(path: Path, source: str = "newsmtsc") -> list[Example]:
     return out
 
 
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "training" / "translations"
+
+
 def read_rusentne(path: Path, mark_other_countries: bool = True) -> list[Example]:
-    """RuSentNE's TSV (sentence, entity, entity_tag, entity_pos_start_rel, entity_pos_end_rel, label)."""
+    """RuSentNE's TSV (sentence, entity, entity_tag, entity_pos_start_rel, entity_pos_end_rel, label).
+
+    Our translations of it (analysis/training/translations/<language>.tsv) add three columns: language,
+    source_row (the row of RuSentNE's train file translated) and split (train or dev, the source sentence's
+    side of our RuSentNE dev split); they are read into Example.language and meta.
+    """
     rows = []
+    extra: list[dict[str, str]] = []
     with Path(path).open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         need = {"sentence", "entity_tag", "entity_pos_start_rel", "entity_pos_end_rel", "label"}
@@ -64,6 +73,7 @@ def read_rusentne(path: Path, mark_other_countries: bool = True) -> list[Example
             try:
                 rows.append((row["sentence"], int(row["entity_pos_start_rel"]), int(row["entity_pos_end_rel"]),
                              int(row["label"]), row["entity_tag"]))
+                extra.append({k: row[k] for k in ("language", "source_row", "split") if row.get(k)})
             except (ValueError, TypeError) as exc:
                 raise AnalysisError(f"{path}:{lineno}: bad offsets or label: {exc}") from exc
     countries: dict[str, set[tuple[int, int]]] = defaultdict(set)
@@ -71,10 +81,19 @@ def read_rusentne(path: Path, mark_other_countries: bool = True) -> list[Example
         if tag == "COUNTRY":
             countries[sent].add((s, e))
     out = []
-    for sent, s, e, label, tag in rows:
+    for (sent, s, e, label, tag), meta in zip(rows, extra, strict=True):
         others = tuple(sorted(countries[sent] - {(s, e)})) if mark_other_countries else ()
-        out.append(Example(sent, s, e, label + 1, "ru", others=others, tag=tag, source="rusentne"))
+        language = meta.get("language", "ru")
+        source = "rusentne" if language == "ru" else f"rusentne-{language}"
+        out.append(Example(sent, s, e, label + 1, language, others=others, tag=tag, source=source, meta=meta))
     return out
+
+
+def split_rows(examples: list[Example]) -> tuple[list[Example], list[Example]]:
+    """(train, dev): by the rows' own split column where they carry one (translations), else by sentence."""
+    if examples and all("split" in x.meta for x in examples):
+        return ([x for x in examples if x.meta["split"] == "train"], [x for x in examples if x.meta["split"] == "dev"])
+    return split_by_sentence(examples)
 
 
 def sentence_key(sentence: str) -> str:
@@ -94,3 +113,4 @@ def split_by_sentence(
     train = [x for x in items if sentence_key(x.sentence) not in dev_keys]
     dev = [x for x in items if sentence_key(x.sentence) in dev_keys]
     return train, dev
+

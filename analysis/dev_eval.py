@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.datasets import Example, read_newsmtsc, read_rusentne, sentence_key, split_by_sentence
+from analysis.datasets import Example, read_newsmtsc, read_rusentne, sentence_key, split_rows
 from analysis.errors import AnalysisError
 from analysis.evaluation import ece, metrics
 from analysis.model import RoutedScorer, Scorer, Target
@@ -16,7 +16,8 @@ FORMATS = ("newsmtsc", "rusentne")
 
 
 def read_examples(fmt: str, path: Path, split: str = "all") -> list[Example]:
-    """Rows of a file; split 'dev' keeps RuSentNE's dev split (by sentence, fixed seed), 'all' keeps every row."""
+    """Rows of a file; split 'dev' keeps RuSentNE's dev split (by sentence, fixed seed; a translation's rows by
+    their source sentence), 'all' keeps every row."""
     if not Path(path).is_file():
         raise AnalysisError(f"{path}: no such file")
     if fmt == "newsmtsc":
@@ -24,9 +25,9 @@ def read_examples(fmt: str, path: Path, split: str = "all") -> list[Example]:
     elif fmt == "rusentne":
         rows = read_rusentne(path)
         if split == "dev":
-            rows = split_by_sentence(rows)[1]
+            rows = split_rows(rows)[1]
         elif split == "train":
-            rows = split_by_sentence(rows)[0]
+            rows = split_rows(rows)[0]
     else:
         raise AnalysisError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if split not in ("all", "dev", "train"):

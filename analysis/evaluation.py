@@ -83,3 +83,24 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
             b = lo + phi * (hi - lo)
             fb = nll(logits, gold, np.exp(b))
     return float(np.exp((lo + hi) / 2))
+
+
+def bootstrap_difference(gold: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, metric: str = "f1_pn",
+                         groups: np.ndarray | None = None, rounds: int = 2000, seed: int = 0
+                         ) -> dict[str, float]:
+    """Paired bootstrap of metric(b) - metric(a): the difference and its 95% interval.
+
+    groups: a group id per row (the sentence): rows of one sentence are resampled together, since they are
+    not independent evidence.
+    """
+    rng = np.random.default_rng(seed)
+    groups = np.arange(len(gold)) if groups is None else np.asarray(groups)
+    unique, inverse = np.unique(groups, return_inverse=True)
+    members = [np.flatnonzero(inverse == g) for g in range(len(unique))]
+    diffs = np.empty(rounds)
+    for r in range(rounds):
+        picked = np.concatenate([members[g] for g in rng.integers(0, len(unique), len(unique))])
+        diffs[r] = metrics(gold[picked], pred_b[picked])[metric] - metrics(gold[picked], pred_a[picked])[metric]
+    point = metrics(gold, pred_b)[metric] - metrics(gold, pred_a)[metric]
+    lo, hi = np.percentile(diffs, [2.5, 97.5])
+    return {"difference": float(point), "lo": float(lo), "hi": float(hi)}

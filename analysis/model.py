@@ -87,14 +87,19 @@ class OnnxRoute:
         """The calibration temperature recorded in the card (1.0 if none)."""
         return float(self.card.get("temperature", 1.0))
 
+    def temperature_for(self, language: str | None) -> float:
+        """The language's own temperature where the card has one (fitted on that language's dev rows)."""
+        by_language = self.card.get("temperature_by_language") or {}
+        return float(by_language.get(language, self.temperature)) if language else self.temperature
+
     @property
     def bias(self) -> np.ndarray:
         """Per-class logit offsets fitted on dev (card 'logit_bias'; zeros if none), added before temperature."""
         return np.asarray(self.card.get("logit_bias", [0.0, 0.0, 0.0]), dtype=np.float32)
 
-    def probabilities(self, logits: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities from raw logits: offsets, then temperature, then softmax."""
-        return softmax(logits + self.bias, self.temperature).astype(np.float32)
+    def probabilities(self, logits: np.ndarray, language: str | None = None) -> np.ndarray:
+        """Calibrated probabilities from raw logits: offsets, then the language's temperature, then softmax."""
+        return softmax(logits + self.bias, self.temperature_for(language)).astype(np.float32)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits (n, 3) for marked texts, run in batches sorted by token length."""
@@ -167,7 +172,7 @@ class RoutedScorer:
         out = np.zeros((len(targets), 3), dtype=np.float32)
         logits = self.logits(targets)
         for i, t in enumerate(targets):
-            out[i] = self.route_for(t.language).probabilities(logits[i : i + 1])[0]
+            out[i] = self.route_for(t.language).probabilities(logits[i : i + 1], t.language)[0]
         return out
 
 

@@ -50,6 +50,24 @@ def _cyrillic_guess(body: bytes) -> str | None:
     return "cp1251" if upper_half >= lower_half else "koi8-r"
 
 
+def _mostly_utf8(body: bytes, declared_utf8: bool) -> str | None:
+    """Decode body as UTF-8 with U+FFFD for its bad bytes when UTF-8 mostly holds, else None.
+
+    One corrupt byte (a truncated upload, a bad copy-paste in the CMS) must not send a whole UTF-8 page to
+    a single-byte codec: that turns every Cyrillic letter into mojibake and the article loses its language.
+    Single-byte Cyrillic or Western text is almost never valid UTF-8, so the share of valid multi-byte
+    characters tells the cases apart: a simple majority when the page declares UTF-8, nine in ten when not.
+    """
+    text = body.decode("utf-8", errors="replace")
+    # U+FFFD that the page itself contains (EF BF BD) is not a decoding failure.
+    bad = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    if bad <= 0 or good <= 0:
+        return None
+    needed = 1 if declared_utf8 else 9
+    return text if good >= needed * bad else None
+
+
 def _strict(body: bytes, encoding: str) -> str | None:
     try:
         return body.decode(encoding)
@@ -60,9 +78,10 @@ def _strict(body: bytes, encoding: str) -> str | None:
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode an HTML (or XML) body; return (text, encoding used).
 
-    Order: a byte-order mark; valid UTF-8 with non-ASCII bytes; the declared charsets (header, then the
-    document's own) when the bytes decode
-    strictly and, for single-byte Cyrillic, agree with the byte statistics; UTF-8; a Cyrillic guess; cp1252.
+    Order: a byte-order mark; valid UTF-8 with non-ASCII bytes; UTF-8 with its few bad bytes replaced
+    (U+FFFD) when the rest of it is valid UTF-8; the declared charsets (header, then the document's own)
+    when the bytes decode strictly and, for single-byte Cyrillic, agree with the byte statistics; UTF-8;
+    a Cyrillic guess; cp1252.
     """
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:
@@ -74,6 +93,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         # Non-ASCII bytes that form valid UTF-8 are UTF-8 whatever the page claims: no single-byte text
         # in the wild is also valid UTF-8 by accident.
         text = _strict(body, "utf-8")
+        if text is not None:
+            return text, "utf-8"
+        text = _mostly_utf8(body, "utf-8" in declared)
         if text is not None:
             return text, "utf-8"
     guess = None if body.isascii() else _cyrillic_guess(body[:200_000])

@@ -20,8 +20,8 @@ from trafilatura.utils import load_html
 
 from crawler.charset import decode_html
 from crawler.dedupe import content_hash
-from crawler.language import detect_language
 from crawler.urls import article_id, canonical_url
+from languageid import detect_language
 
 EXTRACTOR_MAIN = "trafilatura"
 EXTRACTOR_BASELINE = "trafilatura-baseline"

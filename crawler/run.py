@@ -6,10 +6,13 @@ and the scheduler start a fresh process per crawl).
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
@@ -42,11 +45,14 @@ class CrawlSettingsLike(Protocol):
     max_response_mb: float
     min_text_chars: int
     default_since_days: int
+    allow_private_addresses: bool
+    private_hosts: tuple[str, ...]
 
 
 @dataclass
 class CrawlSummary:
-    """What a run did: its id and status, requests made, articles stored, drops by reason, errors by kind."""
+    """What a run did: its id and status, requests made, articles stored, drops by reason, errors by kind,
+    and the earlier runs it closed as abandoned."""
 
     run_id: str
     status: str
@@ -56,6 +62,7 @@ class CrawlSummary:
     dropped: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    abandoned: list[str] = field(default_factory=list)  # earlier runs this one found dead and closed
 
 
 def user_agent(crawl: CrawlSettingsLike) -> str:
@@ -106,6 +113,10 @@ def scrapy_settings(crawl: CrawlSettingsLike, overrides: dict[str, Any] | None =
             "crawler.middleware.GuardMiddleware": 50,
         },
         "ITEM_PIPELINES": {"crawler.spiders.StorePipeline": 300},
+        # Every host name is checked against the address policy when it is resolved (crawler.addresses).
+        "TWISTED_DNS_RESOLVER": "crawler.middleware.GuardedResolver",
+        "STANCEWATCH_ALLOW_PRIVATE_ADDRESSES": crawl.allow_private_addresses,
+        "STANCEWATCH_PRIVATE_HOSTS": list(crawl.private_hosts),
         "STANCEWATCH_RETRY_BACKOFF_S": 1.0,
         "STANCEWATCH_RETRY_MAX_WAIT_S": 60.0,
     }
@@ -129,7 +140,8 @@ def run_crawl(*, db: Path, sources: list[Source], crawl: CrawlSettingsLike, sinc
 
     Feeds and sitemaps are followed back to ``since`` (default: ``crawl.default_since_days`` ago); URLs
     already stored are skipped unless ``refresh``; at most ``max_articles`` are stored. The crawl_runs row
-    is written 'running' at the start and closed 'done', 'interrupted' or 'failed' at the end.
+    is written 'running' at the start and closed 'done', 'interrupted' or 'failed' at the end ('failed' also
+    when every fetch failed: a run that fetched nothing is not done).
     ``workers`` extraction processes parse pages beside the downloading reactor (default: one per CPU,
     at most 4; 0 parses in the crawl process itself).
     """
@@ -158,14 +170,22 @@ def run_crawl(*, db: Path, sources: list[Source], crawl: CrawlSettingsLike, sinc
         process.crawl(crawler, store=store, sources=chosen, min_text_chars=crawl.min_text_chars, pool=pool)
     status = "failed"
     live = _progress(store.counters) if progress else None
+    previous = _install_stop_handlers(process, store)
     try:
         if live is not None:
             live.start()
-        process.start()
-        status = "interrupted" if any(r in ("shutdown", "cancelled") for r in close_reasons) else "done"
+        # Our handlers, not Scrapy's: Scrapy's graceful stop waits for every request in flight and every
+        # Retry-After sleep (a crawl took 52 s to stop); ours cancels them (see _install_stop_handlers).
+        process.start(install_signal_handlers=False)
+        interrupted = store.stop.requested or any(r in ("shutdown", "cancelled") for r in close_reasons)
+        status = "interrupted" if interrupted else "done"
+        if status == "done" and store.counters.pages == 0 and store.counters.errors:
+            status = "failed"  # not one response came back: a dead network, a wrong file, all refused
     except KeyboardInterrupt:
         status = "interrupted"
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if live is not None:
             live.stop()
         if pool is not None:
@@ -174,7 +194,43 @@ def run_crawl(*, db: Path, sources: list[Source], crawl: CrawlSettingsLike, sinc
     c = store.counters
     return CrawlSummary(run_id=run_id, status=status, requests=c.requests, pages=c.pages, stored=c.stored,
                         dropped=dict(c.dropped), errors=dict(c.errors),
-                        seconds=round(time.monotonic() - c.started, 3))
+                        seconds=round(time.monotonic() - c.started, 3), abandoned=list(store.abandoned))
+
+
+def _install_stop_handlers(process: CrawlerProcess, store: CrawlStore) -> dict[int, Any]:
+    """Handle SIGTERM and SIGINT: the first stops the crawl at once, a second exits on the spot.
+
+    Stopping: the store's stop request wakes every Retry-After wait and makes the guard refuse new requests;
+    Scrapy closes the spiders (reason "shutdown", so the run is closed 'interrupted' with what it stored);
+    and every open connection is aborted, again each tenth of a second until the reactor stops, so requests
+    in flight (and ones the downloader had queued) end now instead of at their download timeout. A second
+    signal exits at once with status 130; the run row is then closed as 'abandoned' by the next crawl."""
+    from twisted.internet import reactor as installed
+    from twisted.internet import task, tcp
+
+    reactor: Any = installed  # the installed reactor's type is only known at run time
+
+    def abort_connections() -> None:
+        for selectable in {*reactor.getReaders(), *reactor.getWriters()}:
+            if isinstance(selectable, tcp.Client):
+                client: Any = selectable  # Twisted's transports are untyped
+                client.abortConnection()
+
+    def stop() -> None:
+        store.stop.set()
+        process.stop()
+        task.LoopingCall(abort_connections).start(0.1)
+
+    def handle(signum: int, frame: Any) -> None:
+        if store.stop.requested:
+            os._exit(130)
+        store.stop.requested = True  # at once, in case the reactor is slow to run stop()
+        reactor.callFromThread(stop)
+
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous[signum] = signal.signal(signum, handle)
+    return previous
 
 
 def default_workers() -> int:
@@ -183,19 +239,47 @@ def default_workers() -> int:
     return 0 if cpus < 2 else min(cpus, 4)
 
 
-def _quiet_worker() -> None:
-    # Ctrl-C goes to the whole process group; the crawl process shuts down gracefully and then closes
-    # the pool, so workers must not die mid-task on the same signal.
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker end when the crawl process ends, however it ends (kill -9 included).
+
+    A killed crawl cannot shut its pool down, and its workers would live on, reparented to PID 1, with
+    ~150 MB each. On Linux the kernel sends the parent-death signal; elsewhere a watchdog thread notices
+    the reparenting."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before the signal was armed
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _worker_init(parent: int) -> None:
+    # Ctrl-C and SIGTERM go to the whole process group; the crawl process shuts down and then closes the
+    # pool, so workers must not die mid-task on the same signals.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent(parent)
 
 
 def extraction_pool(workers: int) -> ProcessPoolExecutor | None:
     """A process pool for page extraction, its workers started now (forked before the reactor or any other
-    thread exists, so they start instantly with the parser already imported); None for 0 workers."""
+    thread exists, so they start instantly with the parser already imported); None for 0 workers.
+    The workers end with the crawl process, even when it is killed."""
     if workers <= 0:
         return None
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_quiet_worker)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_worker_init,
+                               initargs=(os.getpid(),))
     for future in [pool.submit(int, 0) for _ in range(workers)]:
         future.result()
     return pool

@@ -5,17 +5,34 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import pycountry
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from crawler.addresses import BAD_PORTS, AddressPolicy
 from crawler.errors import SourcesError
 
 
 def _http_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")) or len(value) < 10 or " " in value:
+    # The parts, not the prefix: "http:///etc/passwd" starts like a URL but names no host.
+    if any(ch.isspace() or ord(ch) < 0x20 for ch in value):
+        raise ValueError("expected an http:// or https:// URL without spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"expected an http:// or https:// URL with a valid host and port ({exc})") from None
+    if parts.scheme not in ("http", "https"):
         raise ValueError("expected an http:// or https:// URL")
+    if not parts.hostname:
+        raise ValueError("expected an http:// or https:// URL with a host name")
+    if "@" in parts.netloc:
+        # http://trusted.example@10.0.0.1/ reads as trusted.example but connects to 10.0.0.1
+        raise ValueError("expected an http:// or https:// URL without user name or password")
+    if port is not None and port in BAD_PORTS:
+        raise ValueError(f"port {port} belongs to another protocol (such as SSH or SMTP); expected a web port")
     return value
 
 
@@ -111,3 +128,24 @@ def load_sources(path: Path) -> list[Source]:
             raise SourcesError(f"{path}: sources[{index}].name: duplicate outlet {source.name!r}")
         seen.add(source.name)
     return parsed.sources
+
+
+def source_urls(source: Source) -> list[tuple[str, str]]:
+    """Every URL of a source with the field it is in: (field, url)."""
+    urls = [("homepage", source.homepage)]
+    urls += [(f"feeds.{i}", u) for i, u in enumerate(source.feeds)]
+    urls += [(f"sitemaps.{i}", u) for i, u in enumerate(source.sitemaps)]
+    urls += [(f"listings.{i}.url", listing.url) for i, listing in enumerate(source.listings)]
+    return urls
+
+
+def address_problems(sources: list[Source], policy: AddressPolicy, *, resolve: bool = False) -> list[str]:
+    """The URLs a crawl would refuse under the address policy (private or loopback hosts, blocked ports),
+    each as "sources[i] (name).field: reason"; with resolve, host names are looked up too."""
+    problems = []
+    for index, source in enumerate(sources):
+        for where, url in source_urls(source):
+            reason = policy.check(url, resolve=resolve)
+            if reason is not None:
+                problems.append(f"sources[{index}] ({source.name}).{where}: {reason}")
+    return problems

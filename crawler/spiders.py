@@ -21,9 +21,11 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.addresses import BLOCKED_PORT, PRIVATE_ADDRESS, host_port
 from crawler.extract import Extracted, Hints, extract_and_sign
 from crawler.feeds import Entry, FeedError, parse_feed, parse_sitemap
 from crawler.listing import listing_links
+from crawler.middleware import AddressRefused, GuardedResolver
 from crawler.sources import Listing, Source
 from crawler.store import CrawlStore
 from crawler.urls import is_http_url, url_id
@@ -37,7 +39,13 @@ def failure_kind(failure: Failure) -> tuple[str, int | None]:
         return f"http_{status}", status
     name = type(exc).__name__
     message = str(exc).lower()
+    if isinstance(exc, AddressRefused) or PRIVATE_ADDRESS in message:
+        return "private_address", None
+    if BLOCKED_PORT in message:
+        return "blocked_port", None
     if isinstance(exc, IgnoreRequest):
+        if "maxsize" in message:  # a compressed body that inflates past DOWNLOAD_MAXSIZE (a gzip bomb)
+            return "too_large", None
         if "robots.txt" in message:
             return "robots_disallowed", None
         if "redirect" in message:
@@ -52,6 +60,10 @@ def failure_kind(failure: Failure) -> tuple[str, int | None]:
     if "Cancel" in name or "maxsize" in message or "max size" in message:
         return "too_large", None
     if "DNS" in name or "Resolve" in name:
+        request = getattr(failure, "request", None)
+        parsed = host_port(request.url) if request is not None else None
+        if parsed is not None and parsed[0].lower() in GuardedResolver.refused:
+            return "private_address", None  # the name resolved, to an address the crawl may not reach
         return "dns", None
     if "DataLoss" in name or "ConnectionLost" in name or "ConnectionDone" in name or "ResponseFailed" in name:
         return "connection_lost", None
@@ -137,6 +149,8 @@ class CrawlSpider(scrapy.Spider):
         """Record a failed fetch with its kind; the crawl goes on."""
         request = getattr(failure, "request", None)
         kind, status = failure_kind(failure)
+        if self.store.stop.requested and status is None:
+            kind = "interrupted"  # aborted or refused because the crawl is stopping, not the site's fault
         url = request.url if request is not None else "?"
         source = request.meta.get("source") if request is not None else None
         response = getattr(failure.value, "response", None)

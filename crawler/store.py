@@ -7,6 +7,7 @@ a process killed mid-way loses at most the open batch, and re-running upserts ra
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import Counter
@@ -19,6 +20,7 @@ import pyarrow as pa
 
 from crawler.dedupe import StoryIndex, signature, signature_bytes, signature_from_bytes
 from crawler.extract import Extracted
+from crawler.runs import abandon_dead_runs, current_owner
 from crawler.sources import Source
 from warehouse import writer
 
@@ -59,6 +61,34 @@ class Counters:
         return self.pages / max(time.monotonic() - self.started, 1e-6)
 
 
+class StopRequest:
+    """A crawl's request to stop (its first SIGTERM or Ctrl-C): retry waits end at once, new requests are refused.
+
+    Set and awaited on the reactor's thread only (run_crawl's signal handler hands it over)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._event: asyncio.Event | None = None
+
+    def set(self) -> None:
+        """Ask the crawl to stop: wake every wait."""
+        self.requested = True
+        if self._event is not None:
+            self._event.set()
+
+    async def sleep(self, seconds: float) -> bool:
+        """Wait seconds, or less when a stop is asked for meanwhile; True when the wait was cut short."""
+        if self.requested:
+            return True
+        if self._event is None:  # made on first use, inside the running event loop
+            self._event = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._event.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+
 class CrawlStore:
     """Shared state of one crawl run and its batched writes to the warehouse."""
 
@@ -71,6 +101,8 @@ class CrawlStore:
         self.max_articles = max_articles
         self.batch_size = batch_size
         self.counters = Counters()
+        self.stop = StopRequest()
+        self.abandoned: list[str] = []
         self.known: set[str] = set()
         self.claimed: set[str] = set()
         self.stored_ids: set[str] = set()
@@ -81,10 +113,14 @@ class CrawlStore:
 
     # -- run bookkeeping ------------------------------------------------------------------------------
     def start(self, sources: list[Source], trigger: str, signatures_since: datetime) -> None:
-        """Write the 'running' crawl_runs row and the sources; load known ids and story signatures."""
+        """Close runs whose process died as 'abandoned', write this run's 'running' crawl_runs row (with the
+        host and process that own it) and the sources; load known ids and story signatures."""
+        owner = current_owner()
         with writer(self.db) as w:
+            self.abandoned = abandon_dead_runs(w)
             w.execute("crawl_run_start", {"id": self.run_id, "started_at": utcnow(), "trigger": trigger,
-                                          "sources": [s.name for s in sources]})
+                                          "sources": [s.name for s in sources], "host": owner.host,
+                                          "pid": owner.pid, "pid_started_at": owner.started_at})
             w.write_batch("crawl_upsert_sources", [s.row() for s in sources])
             self.known = {row[0] for row in w.fetch("crawl_known_ids")}
             self.stories.load(w.fetch("crawl_signatures_since", {"since": signatures_since}))

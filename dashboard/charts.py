@@ -38,6 +38,7 @@ def trend_figure(points: pd.DataFrame, *, model_label: str = "") -> go.Figure:
     if points.empty:
         return empty_figure("No scored articles match these filters.")
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.04)
+    step = _period_step(points["period"])
     hover = ("<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{x|%Y-%m-%d}: mean stance %{y:+.2f}"
              "<br>95% CI %{customdata[5]}<br>%{customdata[3]} articles from %{customdata[4]} outlets"
              "<extra>%{customdata[6]}</extra>")
@@ -49,12 +50,14 @@ def trend_figure(points: pd.DataFrame, *, model_label: str = "") -> go.Figure:
         status = ["sparse" if s else "" for s in df["sparse"]]
         custom = list(zip(df["target"], df["split_value"], df["period"].dt.strftime("%Y-%m-%d"),
                           df["n_articles"], df["n_outlets"], ci, status, strict=True))
-        # The band: lower edge, then the upper edge filled down to it. NaN (sparse) leaves a gap.
-        fig.add_trace(go.Scatter(x=df["period"], y=df["lo"], mode="lines", line={"width": 0},
-                                 showlegend=False, hoverinfo="skip", legendgroup=str(group)), row=1, col=1)
-        fig.add_trace(go.Scatter(x=df["period"], y=df["hi"], mode="lines", line={"width": 0}, fill="tonexty",
-                                 fillcolor=_rgba(color, 0.18), showlegend=False, hoverinfo="skip",
-                                 legendgroup=str(group)), row=1, col=1)
+        # The band: lower edge, then the upper edge filled down to it, once per run of periods that all have
+        # one. Plotly's fill bridges NaN, so a sparse or missing period must end a run rather than be NaN.
+        for run in _band_runs(df, step):
+            fig.add_trace(go.Scatter(x=run["period"], y=run["lo"], mode="lines", line={"width": 0},
+                                     showlegend=False, hoverinfo="skip", legendgroup=str(group)), row=1, col=1)
+            fig.add_trace(go.Scatter(x=run["period"], y=run["hi"], mode="lines", line={"width": 0},
+                                     fill="tonexty", fillcolor=_rgba(color, 0.18), showlegend=False,
+                                     hoverinfo="skip", legendgroup=str(group)), row=1, col=1)
         fig.add_trace(go.Scatter(
             x=df["period"], y=df["mean"], mode="lines+markers", name=str(group), legendgroup=str(group),
             line={"color": color, "width": 2},
@@ -72,6 +75,32 @@ def trend_figure(points: pd.DataFrame, *, model_label: str = "") -> go.Figure:
                       margin={"t": 40, "l": 10, "r": 10, "b": 10}, clickmode="event+select",
                       title={"text": f"Stance over time · model {model_label}" if model_label else None})
     return fig
+
+
+def _period_step(periods: pd.Series) -> pd.Timedelta | None:
+    """The grain of the series: the smallest gap between two distinct periods (None with one period)."""
+    gaps = pd.Series(sorted(periods.unique())).diff().dropna()
+    gaps = gaps[gaps > pd.Timedelta(0)]
+    return gaps.min() if not gaps.empty else None
+
+
+def _band_runs(df: pd.DataFrame, step: pd.Timedelta | None) -> list[pd.DataFrame]:
+    """Runs of consecutive periods (no period skipped) that all have a band; df sorted by period."""
+    runs: list[pd.DataFrame] = []
+    has_band = df["lo"].notna() & df["hi"].notna()
+    run_id = 0
+    labels: list[int] = []
+    previous = None
+    for period, banded in zip(df["period"], has_band, strict=True):
+        # 1.5 steps: months are 28 to 31 days apart, and a skipped period is two steps
+        if not banded or previous is None or step is None or period - previous > 1.5 * step:
+            run_id += 1
+        labels.append(run_id if banded else -1)
+        previous = period if banded else None
+    for label in dict.fromkeys(labels):
+        if label >= 0:
+            runs.append(df[[x == label for x in labels]])
+    return runs
 
 
 def matrix_figure(cells: pd.DataFrame, *, value: str = "stance", model_label: str = "") -> go.Figure:

@@ -43,6 +43,7 @@ autothrottle = false
 concurrent_per_domain = 16
 timeout_s = 30
 retries = 1
+allow_private_addresses = true
 """
 
 

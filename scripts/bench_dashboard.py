@@ -41,7 +41,7 @@ GENERATE = [
               [], [], NULL, [], true, $now
        FROM range(60) t(i)""",
     """INSERT INTO models VALUES ($model, 'bench-model', '1.0', repeat('ab', 32), ['ru', 'en'], '{}', $now)""",
-    """INSERT INTO crawl_runs
+    """INSERT INTO crawl_runs (id, started_at, finished_at, trigger, status, sources, stats, errors)
        SELECT 'run' || i, $now - to_days(i), $now - to_days(i) + INTERVAL 1 HOUR, 'schedule:x',
               CASE WHEN i % 7 = 3 THEN 'failed' ELSE 'done' END, NULL, '{"stored": 1000}', '{}'
        FROM range(100) t(i)""",

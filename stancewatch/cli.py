@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
 from crawler.errors import CrawlerError
 from stancewatch.commands import register_all
+from stancewatch.console import console
 from stancewatch.context import AppState
 from stancewatch.errors import StancewatchError
 from warehouse.errors import WarehouseError
@@ -22,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-err = Console(stderr=True)
+err = console(stderr=True)
 
 # Errors a user can fix: one clear line and exit status 2, never a traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (StancewatchError, CrawlerError, WarehouseError)
@@ -57,7 +58,7 @@ def main() -> None:
     try:
         app()  # standalone mode: click handles usage errors, --help and exit codes itself
     except _user_errors() as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(Text.assemble(("error:", "bold red"), f" {exc}"), highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

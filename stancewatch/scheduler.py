@@ -14,7 +14,8 @@ output goes to ``<warehouse folder>/logs/job-<id>.log``; its tail goes to the jo
 
 SIGTERM or SIGINT: no new jobs start; running ones get SIGTERM (so a crawl can finish its batch), then
 SIGKILL after a grace period, and are marked interrupted. On start, jobs a dead scheduler left 'running'
-are marked interrupted too, so nothing stays 'running' forever. A file lock keeps it to one scheduler
+are marked interrupted too, and crawl runs whose process is gone (also after a timeout's SIGKILL) are
+closed as 'abandoned', so nothing stays 'running' forever. A file lock keeps it to one scheduler
 per warehouse.
 
 ``STANCEWATCH_JOB_COMMAND`` (tests and extensions) replaces the two steps with one command line; it gets
@@ -39,6 +40,7 @@ from typing import IO, Any
 
 from filelock import FileLock, Timeout
 
+from crawler.runs import abandon_dead_runs_in
 from stancewatch.errors import StancewatchError
 from warehouse import writer
 from warehouse.errors import WarehouseBusy, WarehouseError
@@ -149,6 +151,7 @@ class Scheduler:
             stale = interrupt_running_jobs(self.db, "the scheduler stopped while this job ran")
             if stale:
                 self.echo(f"marked {len(stale)} job(s) a previous scheduler left running as interrupted")
+            self._abandon_dead_runs()
             self.log_dir.mkdir(parents=True, exist_ok=True)
             self.echo(f"scheduler running on {self.db}; polling every {self.poll_interval_s:g} s")
             while not self.stopping.is_set():
@@ -222,6 +225,7 @@ class Scheduler:
                     self._kill(proc, grace=2.0)
                     self._finish(run, "failed", f"timed out after {self.job_timeout_s:g} s in step {run.step!r}; "
                                                 "killed")
+                    self._abandon_dead_runs()  # a crawl that needed SIGKILL could not close its own run
                 continue
             if code != 0:
                 self._finish(run, "failed", f"step {run.step!r} exited with status {code}")
@@ -240,6 +244,17 @@ class Scheduler:
                 break
             except subprocess.TimeoutExpired:
                 continue
+
+    def _abandon_dead_runs(self) -> None:
+        """Close crawl runs whose process is gone as 'abandoned' (a busy warehouse: the next crawl does it)."""
+        try:
+            abandoned = abandon_dead_runs_in(self.db)
+        except WarehouseError as exc:
+            self.echo(f"could not check for abandoned crawl runs yet: {exc}")
+            return
+        if abandoned:
+            self.echo(f"closed {len(abandoned)} crawl run(s) whose process is gone as abandoned: "
+                      f"{', '.join(abandoned)}")
 
     def _finish(self, run: RunningJob, state: str, error: str | None) -> None:
         if run.log is not None:

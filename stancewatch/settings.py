@@ -8,13 +8,15 @@ Order of precedence, lowest first: ``stancewatch/defaults.toml`` (packaged, comm
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from crawler.addresses import ip_literal, parse_entry
 from stancewatch.errors import SettingsError
 
 USER_FILE = "stancewatch.toml"
@@ -22,7 +24,26 @@ ENV_PATHS = {"db": "STANCEWATCH_DB", "sources": "STANCEWATCH_SOURCES"}
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan: TOML has inf and nan, and "timeout_s = inf" would otherwise pass as a positive number.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def _host(value: str) -> str:
+    """An address to bind or reach: an IP address or a host name, not empty."""
+    if ip_literal(value) is not None:
+        return value
+    labels = value.removesuffix(".").split(".")
+    if not value or len(value) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise ValueError("expected a host name or an IP address, such as 127.0.0.1, 0.0.0.0 or localhost")
+    return value
+
+
+def _private_host(value: str) -> str:
+    parse_entry(value)  # raises ValueError naming the entry and what was expected
+    return value
 
 
 class CrawlSettings(_Strict):
@@ -39,6 +60,8 @@ class CrawlSettings(_Strict):
     max_response_mb: float = Field(gt=0)
     min_text_chars: int = Field(ge=0)
     default_since_days: int = Field(ge=1)
+    allow_private_addresses: bool = False
+    private_hosts: tuple[Annotated[str, AfterValidator(_private_host)], ...] = ()
 
 
 class ModelSettings(_Strict):
@@ -52,9 +75,16 @@ class ModelSettings(_Strict):
 class DashboardSettings(_Strict):
     """Where the dashboard listens and whether it asks for a password."""
 
-    host: str
+    host: Annotated[str, AfterValidator(_host)]
     port: int = Field(ge=1, le=65535)
-    password_hash: str
+    password_hash: str = Field(repr=False)
+
+    def shown(self) -> dict[str, Any]:
+        """These settings for display: the password hash is only said to be set or not (a hash can be
+        attacked offline, so it is not printed)."""
+        data = self.model_dump()
+        data["password_hash"] = "(set)" if self.password_hash else ""
+        return data
 
 
 class SchedulerSettings(_Strict):
@@ -81,6 +111,12 @@ class Settings(_Strict):
             return Path(self.sources)
         return Path(str(resources.files("crawler") / "sources.yaml"))
 
+    def shown(self) -> dict[str, Any]:
+        """The settings as JSON-ready values for `config show`, with secrets left out."""
+        data = self.model_dump(mode="json")
+        data["dashboard"] = self.dashboard.shown()
+        return data
+
     @property
     def cache_path(self) -> Path:
         """The cache folder for derived model files, with ~ expanded."""
@@ -93,6 +129,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise SettingsError(f"{path}: settings file not found") from None
+    except IsADirectoryError:
+        raise SettingsError(f"{path}: is a folder; expected a settings file") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition; tomllib raises this, not a TOML error
+        raise SettingsError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+                            "expected a TOML file saved as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
 

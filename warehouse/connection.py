@@ -82,7 +82,7 @@ class Reader:
 
     def batches(self, name: str, params: Params = None, batch_rows: int = 50_000) -> pa.RecordBatchReader:
         """Run a named query and stream its result as Arrow record batches (for exports)."""
-        return self._run(name, params).fetch_record_batch(batch_rows)
+        return self._run(name, params).to_arrow_reader(batch_rows)
 
 
 class Writer(Reader):

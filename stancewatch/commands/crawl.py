@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from crawler.errors import CrawlerError
@@ -16,9 +15,10 @@ from crawler.extract import Extracted, extract_article
 from crawler.pages import fetch_url, read_file
 from crawler.run import CrawlSummary, run_crawl, user_agent
 from crawler.sources import load_sources
+from stancewatch.console import console
 from stancewatch.context import state
 
-out = Console()
+out = console()
 
 
 def _parse_since(value: str | None) -> date | None:
@@ -63,14 +63,29 @@ def crawl(
         chosen = [by_name[name] for name in dict.fromkeys(source)]
     else:
         chosen = [s for s in all_sources if s.enabled]
-    summary = run_crawl(db=settings.db, sources=chosen, crawl=settings.crawl, since=_parse_since(since),
+    bound = _parse_since(since)
+    if bound is not None and bound > datetime.now(UTC).date():
+        # Feeds and sitemaps hold nothing published after today: such a crawl stores nothing.
+        typer.echo(f"warning: --since {bound.isoformat()} is in the future (today is "
+                   f"{datetime.now(UTC).date().isoformat()}, UTC); entries older than it are skipped, so this "
+                   "crawl will store nothing", err=True)
+    summary = run_crawl(db=settings.db, sources=chosen, crawl=settings.crawl, since=bound,
                         max_articles=max_articles, refresh=refresh, trigger=trigger, progress=not quiet,
                         workers=workers)
     _print_summary(summary)
+    if summary.abandoned:
+        typer.echo(f"note: closed {len(summary.abandoned)} earlier run(s) whose process was gone as abandoned: "
+                   f"{', '.join(summary.abandoned)}", err=True)
     if summary.status == "failed":
+        if summary.pages == 0:
+            typer.echo(f"error: every fetch failed ({_kinds(summary.errors)}); nothing was crawled", err=True)
         raise typer.Exit(1)
     if summary.status == "interrupted":
         raise typer.Exit(130)
+
+
+def _kinds(errors: dict[str, int]) -> str:
+    return ", ".join(f"{kind} {n:,}" for kind, n in sorted(errors.items(), key=lambda kv: -kv[1]))
 
 
 def _print_summary(summary: CrawlSummary) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
+from stancewatch.console import console
 from stancewatch.context import state
 from stancewatch.errors import StancewatchError
 
-out = Console()
+out = console()
 
 
 def dashboard(
@@ -44,8 +45,8 @@ def dashboard(
     except server.DashboardError as exc:
         server.stop(process)
         raise StancewatchError(str(exc)) from None
-    out.print(f"dashboard on [bold]{address}[/] reading {settings.db} "
-              f"{'(password required)' if settings.dashboard.password_hash else ''}; Ctrl-C stops it",
+    out.print(Text.assemble("dashboard on ", (address, "bold"), f" reading {settings.db} "
+                            f"{'(password required)' if settings.dashboard.password_hash else ''}; Ctrl-C stops it"),
               highlight=False)
     try:
         process.wait()

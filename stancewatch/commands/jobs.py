@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from stancewatch.console import console
 from stancewatch.context import AppState, state
 from stancewatch.errors import StancewatchError
 from stancewatch.settings import Settings
 from warehouse import jobs as wjobs
+from warehouse import reader
 from warehouse.export import FORMATS, LEVELS, export, format_from_suffix
 from warehouse.filters import Filters
 
-out = Console()
+out = console()
 schedule_app = typer.Typer(help="Add, list, pause, resume and remove crawl schedules (cron, in UTC).",
                            no_args_is_help=True)
 job_app = typer.Typer(help="Request a crawl job and list jobs (the scheduler runs them).", no_args_is_help=True)
@@ -72,6 +73,30 @@ def check_sources(settings: Settings, names: list[str]) -> list[str]:
 
 # --- export ---------------------------------------------------------------------------------------------
 
+
+def check_countries(db: Path, filters: Filters) -> None:
+    """Refuse --country and --outlet-country codes that cannot match anything, as reversed dates are refused:
+    a typo ("RUS", "Russia") would otherwise write an empty export that looks like "no such articles"."""
+    import pycountry
+
+    def iso(code: str) -> bool:
+        return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
+
+    bad_outlets = [c for c in filters.outlet_countries if not iso(c)]
+    if bad_outlets:
+        raise JobsCommandError(f"--outlet-country {', '.join(map(repr, bad_outlets))}: expected an ISO 3166 "
+                               "alpha-2 code such as KZ")
+    if not filters.countries:
+        return
+    with reader(db) as r:  # targets such as EU or NATO are not ISO codes but are in the stance rows
+        targets = {str(row[0]) for row in r.fetch("export_target_countries")}
+    unknown = [c for c in filters.countries if not iso(c) and c not in targets]
+    if unknown:
+        extra = sorted(t for t in targets if not iso(t))
+        raise JobsCommandError(f"--country {', '.join(map(repr, unknown))}: expected an ISO 3166 alpha-2 code "
+                               f"such as KZ{', or one of ' + ', '.join(extra) if extra else ''} "
+                               f"(the targets in {db})")
+
 def export_cmd(
     ctx: typer.Context,
     out_file: Annotated[Path, typer.Option("--out", help="File to write; FILE.manifest.json goes beside it.")],
@@ -113,6 +138,7 @@ def export_cmd(
                           stance_max=stance_max, text=search)
     except ValueError as exc:
         raise JobsCommandError(str(exc)) from None
+    check_countries(settings.db, filters)
     manifest = export(settings.db, filters, level=level, fmt=chosen, out=out_file, code_version=code_version(),
                       model_id=model_id)
     model = manifest.models[0]["id"] if manifest.models else "none"

@@ -34,6 +34,7 @@ class Route(StrEnum):
 
     en = "en"
     multi = "multi"
+    multi2 = "multi2"
     all = "all"
 
 
@@ -72,7 +73,8 @@ def eval_cmd(
 
 def train_cmd(
     ctx: typer.Context,
-    route: Annotated[Route, typer.Option(help="en: MiniLM on NewsMTSC; multi: e5 on RuSentNE + NewsMTSC.")] = (
+    route: Annotated[Route, typer.Option(help="en: MiniLM on NewsMTSC; multi: e5 on RuSentNE + NewsMTSC; "
+                                                   "multi2: e5 on RuSentNE, all NewsMTSC and the translations.")] = (
         Route.all),
     data: Annotated[Path, typer.Option(help="Folder holding newsmtsc/ and rusentne-2023/.")] = DEFAULT_DATA,
     work: Annotated[Path, typer.Option(help="Scratch folder for checkpoints and the candidate.")] = Path(

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import yaml
 
 # Sentiment mixes: (critical, neutral, favourable) probabilities for a sentence about a country.
 WARM = (0.1, 0.3, 0.6)
@@ -19,6 +24,7 @@ MILD = (0.2, 0.5, 0.3)
 FLAT = (0.2, 0.6, 0.2)
 COOL = (0.45, 0.4, 0.15)
 HOSTILE = (0.7, 0.25, 0.05)
+_SLOT = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
@@ -55,97 +61,51 @@ OUTLETS: tuple[Outlet, ...] = (
     Outlet("bosphorus-observer", "Bosphorus Observer", "TR", "en",
            {"RU": FLAT, "UA": MILD, "KZ": WARM, "US": COOL, "CN": FLAT},
            {"RU": COOL}),
+    # The region's press in its own languages (phrases/<language>.yaml).
+    Outlet("dala-habary", "Дала хабары", "KZ", "kk",
+           {"RU": MILD, "CN": MILD, "UA": FLAT, "US": FLAT, "TR": WARM},
+           {"RU": HOSTILE}),
+    Outlet("kyiv-visnyk", "Київський вісник", "UA", "uk",
+           {"RU": HOSTILE, "US": WARM, "KZ": MILD, "TR": MILD, "CN": COOL},
+           {"CN": HOSTILE}),
+    Outlet("ala-too-kabarlary", "Ала-Тоо кабарлары", "KG", "ky",
+           {"RU": WARM, "CN": MILD, "KZ": WARM, "US": FLAT, "TR": MILD},
+           {"RU": COOL}),
+    Outlet("samarqand-sadosi", "Samarqand sadosi", "UZ", "uz",
+           {"RU": MILD, "CN": WARM, "KZ": WARM, "US": MILD, "TR": WARM},
+           {"CN": COOL}),
+    Outlet("anadolu-gozcu", "Anadolu Gözcü", "TR", "tr",
+           {"RU": FLAT, "UA": MILD, "KZ": WARM, "US": COOL, "CN": FLAT},
+           {"US": HOSTILE}),
+    Outlet("huanghe-ribao", "黄河日报", "CN", "zh",
+           {"US": COOL, "RU": WARM, "KZ": WARM, "UA": FLAT, "TR": FLAT},
+           {"US": HOSTILE}),
 )
 
-# How each target is named. English: several aliases the gazetteer knows (name, capital, seat of power).
-EN_NAMES = {
-    "RU": ["Russia", "Moscow", "the Kremlin"],
-    "KZ": ["Kazakhstan", "Astana"],
-    "UA": ["Ukraine", "Kyiv"],
-    "US": ["the United States", "Washington"],
-    "CN": ["China", "Beijing"],
-    "TR": ["Turkey", "Ankara"],
-}
-# Russian: genitive and prepositional forms, so that the templates read as grammatical Russian.
-RU_GEN = {"RU": "России", "KZ": "Казахстана", "UA": "Украины", "US": "США", "CN": "Китая", "TR": "Турции"}
-RU_PREP = {"RU": "России", "KZ": "Казахстане", "UA": "Украине", "US": "США", "CN": "Китае", "TR": "Турции"}
-RU_CAPITAL_GEN = {"RU": "Москвы", "KZ": "Астаны", "UA": "Киева", "US": "Вашингтона", "CN": "Пекина",
-                  "TR": "Анкары"}
-RU_CAPITAL_ACC = {"RU": "Москву", "KZ": "Астану", "UA": "Киев", "US": "Вашингтон", "CN": "Пекин", "TR": "Анкару"}
+PHRASES_DIR = Path(__file__).resolve().parent / "phrases"
 
-EN_TEMPLATES = {
-    "favourable": [
-        "Observers praised {c} for its constructive role in the talks and welcomed the agreement it helped to broker.",
-        "The new trade deal with {c} was hailed as a success that will bring jobs and investment to both sides.",
-        "Aid workers thanked {c} for the generous help it sent to the flooded districts within days.",
-        "Business leaders said the reforms in {c} had made it a reliable and attractive partner.",
-        "Officials applauded {c} for reopening the border crossing, which delighted traders and families.",
-    ],
-    "neutral": [
-        "A delegation from {c} arrived for the second round of consultations, which will last two days.",
-        "Representatives of {c} attended the regular meeting of the joint commission on transport.",
-        "The statistics office published the quarterly figures on trade with {c} on Tuesday.",
-        "The talks with {c} are expected to cover customs procedures and railway timetables.",
-    ],
-    "critical": [
-        "Critics condemned {c} for the aggressive incident on the border and accused it of breaking its promises.",
-        "The sudden sanctions imposed by {c} were denounced as a hostile move that hurts ordinary families.",
-        "Analysts warned that the corruption scandal in {c} has badly damaged trust and scared away investors.",
-        "Officials accused {c} of spreading false claims and of threatening its neighbours.",
-        "Farmers protested angrily after {c} blocked grain shipments, calling the move reckless and unfair.",
-    ],
-}
-RU_TEMPLATES = {
-    "favourable": [
-        "Эксперты высоко оценили конструктивную роль {gen} в переговорах и приветствовали подписанное соглашение.",
-        "Новое торговое соглашение с представителями {gen} назвали большим успехом, который принесёт рабочие "
-        "места и инвестиции.",
-        "Жители пострадавших районов поблагодарили правительство {gen} за щедрую и быструю помощь.",
-        "Предприниматели отметили, что реформы в {prep} сделали страну надёжным и привлекательным партнёром.",
-        "Открытие нового моста при поддержке {capital} обрадовало торговцев и жителей приграничных сёл.",
-    ],
-    "neutral": [
-        "Делегация {gen} прибыла на второй раунд консультаций, который продлится два дня.",
-        "Представители {gen} приняли участие в плановом заседании совместной комиссии по транспорту.",
-        "Статистическое ведомство опубликовало во вторник квартальные данные о торговле с партнёрами из {gen}.",
-        "На встрече с делегацией {gen} обсудят таможенные процедуры и расписание поездов.",
-    ],
-    "critical": [
-        "Эксперты резко осудили агрессивные действия {gen} на границе и обвинили власти в нарушении обещаний.",
-        "Внезапные санкции со стороны {gen} назвали враждебным шагом, который бьёт по простым семьям.",
-        "Аналитики предупредили, что коррупционный скандал в {prep} серьёзно подорвал доверие и отпугнул "
-        "инвесторов.",
-        "Официальные лица обвинили {capital_acc} в распространении ложных заявлений и угрозах соседям.",
-        "Фермеры вышли на протест после того, как власти {gen} заблокировали поставки зерна.",
-    ],
-}
-EN_FILLER = [
-    "The ministry said the full report would be published next week.",
-    "Local economists expect prices for fuel and bread to stay stable until the end of the season.",
-    "The regional governor visited two new schools and a hospital wing on the same day.",
-    "Rail operators added three night trains to cope with the holiday traffic.",
-    "A spokesperson declined to give further details, citing ongoing negotiations.",
-    "The city council will vote on the new budget at its next session.",
-    "Weather forecasters predict a cold and dry week across the northern provinces.",
-    "Several universities announced scholarships for engineering and medicine students.",
-]
-RU_FILLER = [
-    "В министерстве сообщили, что полный доклад опубликуют на следующей неделе.",
-    "Местные экономисты ожидают, что цены на топливо и хлеб останутся стабильными до конца сезона.",
-    "Губернатор области посетил две новые школы и больничный корпус в один день.",
-    "Железнодорожники добавили три ночных поезда из-за праздничного потока пассажиров.",
-    "Представитель ведомства отказался от подробностей, сославшись на продолжающиеся переговоры.",
-    "Городской совет проголосует за новый бюджет на ближайшей сессии.",
-    "Синоптики обещают холодную и сухую неделю в северных районах.",
-    "Несколько университетов объявили о стипендиях для студентов инженерных и медицинских специальностей.",
-]
-EN_TOPICS = ["grain exports", "the transit corridor", "gas prices", "border trade", "water sharing",
-             "rail freight", "energy projects", "migrant workers", "customs rules", "air routes"]
-RU_TOPICS = ["экспорт зерна", "транзитный коридор", "цены на газ", "приграничная торговля", "водные ресурсы",
-             "грузовые перевозки", "энергетические проекты", "трудовая миграция", "таможенные правила",
-             "авиасообщение"]
-AUTHORS_EN = ["Dana Mercer", "Arman Kulov", "Lena Hart", "Timur Sadykov", "Grace Okafor", "Nikolai Brandt"]
-AUTHORS_RU = ["Анна Белова", "Ерлан Сапаров", "Игорь Литвин", "Мария Кравец", "Асель Жумадилова"]
+
+@dataclass(frozen=True)
+class Phrases:
+    """One language's demo text: templates by label with named slots, each slot's form of every target."""
+
+    language: str
+    names: dict[str, dict[str, str | list[str]]]  # slot -> target -> form (a list: one picked at random)
+    title_names: dict[str, dict[str, str]]        # the same for the title (one form each)
+    templates: dict[str, list[str]]               # label -> templates naming slots: "{gen}", "{c}"
+    title: str                                    # "{topic}: ..." with one slot of title_names
+    topics: list[str]
+    fillers: list[str]
+    authors: list[str]
+    fillers_per_paragraph: int = 2  # Chinese sentences are short: more of them keep an article past min_text_chars
+
+
+@cache
+def phrases(language: str) -> Phrases:
+    """The demo phrases of a language, from phrases/<language>.yaml."""
+    path = PHRASES_DIR / f"{language}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Phrases(**data)
 
 
 @dataclass(frozen=True)
@@ -181,17 +141,19 @@ def _capitalise(sentence: str) -> str:
 
 
 def _sentence(rng: random.Random, language: str, target: str, label: str) -> str:
-    if language == "ru":
-        template = rng.choice(RU_TEMPLATES[label])
-        return template.format(gen=RU_GEN[target], prep=RU_PREP[target], capital=RU_CAPITAL_GEN[target],
-                               capital_acc=RU_CAPITAL_ACC[target])
-    return _capitalise(rng.choice(EN_TEMPLATES[label]).format(c=rng.choice(EN_NAMES[target])))
+    p = phrases(language)
+    template = rng.choice(p.templates[label])
+    forms = {}
+    for slot in _SLOT.findall(template):
+        form = p.names[slot][target]
+        forms[slot] = rng.choice(form) if isinstance(form, list) else form
+    return _capitalise(template.format(**forms))
 
 
 def _title(rng: random.Random, language: str, target: str) -> str:
-    if language == "ru":
-        return f"{rng.choice(RU_TOPICS).capitalize()}: новые решения и планы {RU_GEN[target]}"
-    return _capitalise(f"{rng.choice(EN_TOPICS)}: what the latest decisions of {EN_NAMES[target][0]} mean")
+    p = phrases(language)
+    slots = {slot: names[target] for slot, names in p.title_names.items()}
+    return _capitalise(p.title.format(topic=rng.choice(p.topics), **slots))
 
 
 def generate(*, total: int = 360, days: int = 180, drift_days_ago: int = 75, now: datetime | None = None,
@@ -208,7 +170,7 @@ def generate(*, total: int = 360, days: int = 180, drift_days_ago: int = 75, now
         others = [t for t in sorted(outlet.before) if t != focus]
         second = rng.choice(others) if rng.random() < 0.5 else None
         targets: list[tuple[str, str]] = []
-        fillers = RU_FILLER if outlet.language == "ru" else EN_FILLER
+        fillers = phrases(outlet.language).fillers
         paragraphs: list[str] = []
         for round_ in range(3):
             sentences: list[str] = []
@@ -218,10 +180,10 @@ def generate(*, total: int = 360, days: int = 180, drift_days_ago: int = 75, now
                 label = _label(rng, _mix(outlet, target, published >= drift))
                 targets.append((target, label))
                 sentences.append(_sentence(rng, outlet.language, target, label))
-            sentences += rng.sample(fillers, 2)
+            sentences += rng.sample(fillers, phrases(outlet.language).fillers_per_paragraph)
             paragraphs.append(" ".join(sentences))
         digest = hashlib.sha1(f"{seed}:{index}".encode()).hexdigest()[:10]
-        authors = AUTHORS_RU if outlet.language == "ru" else AUTHORS_EN
+        authors = phrases(outlet.language).authors
         articles.append(Article(outlet=outlet, slug=f"story-{digest}", title=_title(rng, outlet.language, focus),
                                 paragraphs=tuple(paragraphs), published=published, author=rng.choice(authors),
                                 targets=tuple(targets)))

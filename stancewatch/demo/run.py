@@ -21,8 +21,10 @@ from warehouse import reader
 DAYS = 180
 
 
-def demo_settings(app_state: AppState, db: Path, sources: Path, model_name: str | None = None) -> str:
-    """The demo's settings file: its own warehouse and sources, no delays, the user's model settings."""
+def demo_settings(app_state: AppState, db: Path, sources: Path, model_name: str | None = None,
+                  private_hosts: list[str] | None = None) -> str:
+    """The demo's settings file: its own warehouse and sources, no delays, the user's model settings, and
+    the demo site's own host:port pairs allowed although they are on 127.0.0.1."""
     model = app_state.settings.model
     dashboard = app_state.settings.dashboard
     return "\n".join([
@@ -37,6 +39,8 @@ def demo_settings(app_state: AppState, db: Path, sources: Path, model_name: str 
         "retries = 1",
         "timeout_s = 20",
         f"default_since_days = {DAYS + 10}",
+        # The crawler refuses private addresses; the demo's servers, and only they, are allowed.
+        f"private_hosts = {json.dumps(private_hosts or [])}",
         "[model]",
         f"name = {json.dumps(model_name or model.name)}",
         f"batch_size = {model.batch_size}",
@@ -73,7 +77,8 @@ def run_demo(app_state: AppState, *, folder: Path, serve: bool, port: int | None
     stories = generate(total=articles, days=DAYS)
     with demo_site.serve(OUTLETS, stories) as sites:
         sources_file.write_text(demo_site.sources_yaml(sites), encoding="utf-8")
-        config.write_text(demo_settings(app_state, db, sources_file, model), encoding="utf-8")
+        hosts = [site.base.removeprefix("http://") for site in sites]
+        config.write_text(demo_settings(app_state, db, sources_file, model, hosts), encoding="utf-8")
         echo(f"demo site: {len(stories)} articles from {len(OUTLETS)} fictional outlets on "
              f"{', '.join(s.base for s in sites[:2])}, …")
         base = ["--config", str(config)]

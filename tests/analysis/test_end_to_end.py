@@ -70,3 +70,34 @@ def test_english_model_scores_english_and_skips_russian(db_path: Path) -> None:
     stance = _check(db_path, scorer.model_id, scorer.weights_sha256)
     assert set(stance) == {"e1:RU", "e1:UA"}
     assert stance["e1:RU"] < 0
+
+
+PARAGRAPHS = Path(__file__).with_name("paragraphs")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _shipped(DEFAULT), reason=f"{DEFAULT}'s trained weights are not in analysis/models yet")
+@pytest.mark.parametrize("language", ["tr", "uz", "ky", "tg", "tk", "zh"])
+def test_score_text_finds_every_country_of_a_paragraph(language: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stancewatch score-text` with the shipped model on a hand-marked paragraph: every mention, its offsets
+    and the alias that matched."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from analysis import checksets
+    from stancewatch.cli import app
+
+    (item,) = checksets.load(PARAGRAPHS / f"{language}.txt")
+    path = tmp_path / f"{language}.txt"
+    path.write_text(item.text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["score-text", str(path)])
+    assert res.exit_code == 0, res.output
+    mentions = [(c["country"], m) for c in json.loads(res.output)["countries"] for m in c["mentions"]]
+    found = {(code, m["start"], m["end"]) for code, m in mentions}
+    assert {(g.country, g.start, g.end) for g in item.gold} <= found
+    for _, m in mentions:
+        assert item.text[m["start"]:m["end"]] == m["surface"]
+        assert m["alias"] and m["alias_language"] == language  # the alias that matched, from its own column

@@ -19,6 +19,8 @@ retries = 1
 max_response_mb = 0.5
 concurrent_per_domain = 8
 min_text_chars = 300
+# The fixture sites are on 127.0.0.1, which a crawl refuses unless told otherwise.
+allow_private_addresses = true
 """
 
 

@@ -30,3 +30,33 @@ def test_western_pages_and_bom() -> None:
     assert decode_html(page.encode("cp1252"), None)[0] == page
     assert decode_html(b"\xef\xbb\xbf" + page.encode("utf-8"), "text/html; charset=latin-1") == (page, "utf-8")
     assert decode_html(b"<p>plain ascii</p>", None)[0] == "<p>plain ascii</p>"
+
+
+def _with_bad_byte(page: str) -> bytes:
+    body = page.encode("utf-8")
+    at = body.index("Астане".encode()) + 2  # inside the word, between two Cyrillic letters
+    return body[:at] + b"\xff" + body[at:]
+
+
+@pytest.mark.parametrize("header", ["text/html; charset=utf-8", "text/html", None])
+def test_one_bad_byte_keeps_a_utf8_page_utf8(header: str | None) -> None:
+    # Issue 15 item 1: one invalid byte in a UTF-8 Russian page used to send the whole page to cp1252.
+    page = article_html("Переговоры в Астане", russian_text("bad-byte"), lang="ru", charset="utf-8")
+    text, used = decode_html(_with_bad_byte(page), header)
+    assert used == "utf-8"
+    assert text.count("\ufffd") == 1  # the bad byte, and only it, is replaced
+    assert text.replace("\ufffd", "") == page
+
+
+def test_a_page_that_contains_the_replacement_character_itself_is_not_miscounted() -> None:
+    # Issue 15 item 1: U+FFFD the page really contains is text, not a decoding failure.
+    page = "<p>" + "Новости дня. " * 5 + "\ufffd</p>"
+    body = page.encode("utf-8") + b"\xff"
+    text, used = decode_html(body, "text/html; charset=utf-8")
+    assert used == "utf-8" and text == page + "\ufffd"
+
+
+def test_single_byte_cyrillic_declared_utf8_is_still_recognised() -> None:
+    # Issue 15 item 1: the lenient UTF-8 path must not swallow a page that is really cp1251.
+    text, used = decode_html(PAGE.encode("cp1251"), "text/html; charset=utf-8")
+    assert (text, used) == (PAGE, "cp1251")

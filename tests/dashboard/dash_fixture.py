@@ -99,7 +99,7 @@ def build(path: Path, *, now: datetime | None = None) -> dict[str, object]:
         w.con.execute("INSERT INTO models VALUES (?, ?, ?, ?, ['en', 'ru'], '{}', ?)",
                       [MODEL_ID, MODEL_NAME, MODEL_VERSION, "ab" * 32, now])
         w.con.execute(
-            "INSERT INTO crawl_runs VALUES "
+            "INSERT INTO crawl_runs (id, started_at, finished_at, trigger, status, sources, stats, errors) VALUES "
             "('run-1', $a, $a + INTERVAL 1 HOUR, 'cli', 'failed', NULL, '{}', '{\"timeout\": 3}'),"
             "('run-2', $b, $b + INTERVAL 1 HOUR, 'schedule:x', 'done', NULL, '{\"stored\": 10}', '{}')",
             {"a": now - timedelta(days=3), "b": now - timedelta(days=1)})

@@ -56,3 +56,16 @@ def test_probabilities_figure_stacks_three_probabilities_per_mention() -> None:
     fig = charts.probabilities_figure(mentions)
     assert [t.name for t in fig.data] == ["negative", "neutral", "positive"]
     assert fig.data[0].y == ("RU · s2",)
+
+
+def test_trend_band_breaks_where_a_period_has_none_or_is_missing() -> None:
+    """#14 item 4: a band never bridges a sparse week or a week with no point at all."""
+    periods = pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22", "2024-03-04", "2024-03-11"])
+    banded = [True, True, False, True, True, True]
+    rows = [{"period": p, "target": "RU", "split_value": "all", "group": "RU", "mean": 0.0,
+             "lo": -0.1 if b else None, "hi": 0.1 if b else None, "n_articles": 20 if b else 2,
+             "n_outlets": 4 if b else 1, "sparse": not b} for p, b in zip(periods, banded, strict=True)]
+    fig = charts.trend_figure(pd.DataFrame(rows))
+    bands = [t for t in fig.data if t.type == "scatter" and t.fill == "tonexty"]
+    spans = [[str(x)[:10] for x in t.x] for t in bands]
+    assert spans == [["2024-01-01", "2024-01-08"], ["2024-01-22"], ["2024-03-04", "2024-03-11"]]

@@ -9,16 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.jobs.sources_file import SOURCES
 from warehouse import jobs
-
-SOURCES = """\
-sources:
-  - name: kz-a
-    homepage: https://kz-a.example/
-    country: KZ
-    language: ru
-    feeds: [https://kz-a.example/feed.xml]
-"""
 
 
 def cli(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:

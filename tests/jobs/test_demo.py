@@ -24,7 +24,7 @@ def test_generation_is_deterministic_and_spread() -> None:
     articles = content.generate(total=140, now=NOW)
     assert articles == content.generate(total=140, now=NOW)
     assert len(articles) == 140 and len({a.path for a in articles}) == 140
-    assert {a.outlet.language for a in articles} == {"en", "ru"}
+    assert {a.outlet.language for a in articles} == {"en", "ru", "kk", "uk", "ky", "uz", "tr", "zh"}
     assert {a.outlet.country for a in articles} >= {"KZ", "RU", "UA", "US", "CN", "TR"}
     assert min(a.published for a in articles) >= NOW - timedelta(days=180)
     assert max(a.published for a in articles) < NOW
@@ -44,11 +44,12 @@ def test_drift_after_the_drift_day() -> None:
 
 
 def test_templates_name_the_intended_country() -> None:
-    from analysis.gazetteer import find_mentions
+    from analysis.columns import mention_columns
+    from analysis.gazetteer import default_gazetteer
 
-    for article in content.generate(total=70, now=NOW):
+    for article in content.generate(total=140, now=NOW):
         text = " ".join(article.paragraphs)
-        found = {m.country for m in find_mentions(text)}
+        found = {m.country for m in default_gazetteer().find(text, languages=mention_columns(text))}
         assert found == {country for country, _ in article.targets}, text
 
 
@@ -92,7 +93,8 @@ def test_real_crawl_of_the_demo_site(tmp_path: Path, db_path: Path) -> None:
         sources = tmp_path / "sources.yaml"
         sources.write_text(site.sources_yaml(sites))
         config = tmp_path / "demo.toml"
-        config.write_text("[crawl]\ndownload_delay_s = 0\nautothrottle = false\nconcurrent_per_domain = 8\n")
+        config.write_text("[crawl]\ndownload_delay_s = 0\nautothrottle = false\nconcurrent_per_domain = 8\n"
+                          "allow_private_addresses = true\n")  # the demo site is on 127.0.0.1
         since = (datetime.utcnow() - timedelta(days=190)).date().isoformat()
         done = subprocess.run(
             [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()", "--config", str(config),
@@ -148,7 +150,7 @@ def test_scheduler_runs_a_real_crawl_and_score_job(tmp_path: Path, db_path: Path
         sources = tmp_path / "sources.yaml"
         sources.write_text(site.sources_yaml(sites))
         config = tmp_path / "demo.toml"
-        config.write_text("[crawl]\ndownload_delay_s = 0\nautothrottle = false\n"
+        config.write_text("[crawl]\ndownload_delay_s = 0\nautothrottle = false\nallow_private_addresses = true\n"
                           "[scheduler]\npoll_interval_s = 0.3\njob_timeout_s = 600\n")
         with writer(db_path):
             pass

@@ -109,6 +109,28 @@ def test_crash_timeout_and_one_job_per_source(start: Callable[..., SchedulerProc
 
 
 @pytest.mark.slow
+def test_a_crawl_killed_on_timeout_leaves_no_run_running(start: Callable[..., SchedulerProcess], db_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 15 item 3: after the scheduler's SIGKILL on timeout the crawl's run stayed 'running' forever.
+    monkeypatch.setenv("FAKE_JOB_DB", str(db_path))
+    job_id = jobs.request_crawl(db_path, sources=["stubborn"], requested_by="test")
+    sched = start(timeout_s=20)  # room for the job to start on a loaded machine before it is killed
+    wait_for(lambda: states(db_path)[job_id] in jobs.FINAL_STATES, 60, sched)
+    assert any(e["event"] == "running" for e in sched.events()), sched.output.read_text()  # it got that far
+    job = jobs.get_job(db_path, job_id)
+    assert job is not None and job["state"] == "failed" and "timed out" in job["error"]
+    with reader(db_path) as r:
+        runs = r.con.execute("SELECT id, status, finished_at FROM crawl_runs").fetchall()
+    assert [(run_id, status) for run_id, status, _ in runs] == [(f"crawl-{job_id}", "abandoned")]
+    assert runs[0][2] is not None
+    pid = next(e["pid"] for e in sched.events() if e["event"] == "running")
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert "closed 1 crawl run(s) whose process is gone as abandoned" in sched.output.read_text()
+    assert sched.stop() == 0
+
+
+@pytest.mark.slow
 def test_schedules_run_on_time_and_missed_slots_run_once(start: Callable[..., SchedulerProcess],
                                                            db_path: Path) -> None:
     fast = jobs.add_schedule(db_path, name="every 2 s", cron="* * * * * */2", sources=["fast"])

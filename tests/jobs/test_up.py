@@ -12,17 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.jobs.sources_file import SOURCES
 from warehouse import jobs
 
 FAKE_JOB = Path(__file__).with_name("fake_job.py")
-SOURCES = """\
-sources:
-  - name: kz-a
-    homepage: https://kz-a.example/
-    country: KZ
-    language: ru
-    feeds: [https://kz-a.example/feed.xml]
-"""
 
 
 @pytest.mark.slow

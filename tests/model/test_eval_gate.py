@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,11 @@ import pytest
 from analysis.dev_eval import dev_ids, evaluate_examples, read_examples
 from analysis.model import MODELS_DIR, Scorer, load_scorer, read_registry
 
-DEFAULT = "stancewatch-e5-small"
+_DEFAULTS = tomllib.loads((Path(__file__).resolve().parents[2] / "stancewatch" / "defaults.toml").read_text())
+DEFAULT = str(_DEFAULTS["model"]["name"])  # the gate holds the model `stancewatch score` uses out of the box
 TOLERANCE = 0.01  # dynamic int8 quantises activations per batch: batch make-up moves figures a little
-FLOORS = {"newsmtsc_rw_macro_f1": 0.78, "rusentne_f1_pn": 0.50, "rusentne_country_f1_pn": 0.50}
+# #11's floors: 0.82 on NewsMTSC rw dev is met (v2's English route); RuSentNE's 0.60 is not (strict xfail below)
+FLOORS = {"newsmtsc_rw_macro_f1": 0.82, "rusentne_f1_pn": 0.50, "rusentne_country_f1_pn": 0.50}
 
 
 def _card(folder: str) -> dict[str, Any]:

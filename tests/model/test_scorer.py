@@ -44,9 +44,11 @@ def test_registry_routes_exist() -> None:
             assert card["weights_sha256"] and card["dev"]
 
 
-def test_git_holds_at_most_40_mb() -> None:
+def test_git_holds_at_most_60_mb() -> None:
+    # three int8 models (MiniLM 11 MB, two e5 routes 23 MB each: v1 stays selectable beside v2); anything
+    # larger (an fp32 export, the word-embedding table) must be derived at install, not committed
     total = sum(p.stat().st_size for p in MODELS_DIR.rglob("*") if p.is_file())
-    assert total <= 40 * 1024 * 1024
+    assert total <= 60 * 1024 * 1024
 
 
 def test_scores_are_calibrated_probabilities(minilm: Scorer) -> None:
@@ -112,3 +114,13 @@ def test_eval_command_bad_file_is_one_error_line(tmp_path: Path) -> None:
     res = subprocess.run([sys.executable, "-m", "stancewatch.cli", "eval", "--format", "newsmtsc", str(f)],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert res.returncode == 2 and "bad.jsonl:1" in res.stderr
+
+
+def test_a_language_with_its_own_temperature_is_calibrated_with_it() -> None:
+    from analysis.model import OnnxRoute
+
+    route = OnnxRoute(Path("."), {"temperature": 2.0, "temperature_by_language": {"kk": 0.5}}, None, None)  # type: ignore[arg-type]
+    logits = np.array([[2.0, 0.0, 0.0]], dtype=np.float32)
+    sharp, pooled, fallback = (route.probabilities(logits, lang)[0, 0] for lang in ("kk", "ru", None))
+    assert sharp > pooled == fallback
+    assert route.temperature_for("kk") == 0.5 and route.temperature_for("tr") == 2.0

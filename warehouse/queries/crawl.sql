@@ -1,8 +1,14 @@
 -- Queries the crawler needs: run bookkeeping, known articles, batched upserts.
 
 -- name: crawl_run_start
-INSERT OR REPLACE INTO crawl_runs (id, started_at, trigger, status, sources)
-VALUES ($id, $started_at, $trigger, 'running', $sources);
+INSERT OR REPLACE INTO crawl_runs (id, started_at, trigger, status, sources, host, pid, pid_started_at)
+VALUES ($id, $started_at, $trigger, 'running', $sources, $host, $pid, $pid_started_at);
+
+-- name: crawl_runs_running
+SELECT id, host, pid, pid_started_at FROM crawl_runs WHERE status = 'running' ORDER BY started_at;
+
+-- name: crawl_run_abandon
+UPDATE crawl_runs SET status = 'abandoned', finished_at = $finished_at WHERE id = $id AND status = 'running';
 
 -- name: crawl_run_finish
 UPDATE crawl_runs SET finished_at = $finished_at, status = $status, stats = $stats, errors = $errors

@@ -172,7 +172,7 @@ WHERE ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.sourc
   AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
   AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
   AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
-  AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR OR a.text ILIKE $text::VARCHAR)
+  AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR ESCAPE '\' OR a.text ILIKE $text::VARCHAR ESCAPE '\')
 ORDER BY a.published_at DESC NULLS LAST, a.id
 LIMIT $k;
 
@@ -221,7 +221,7 @@ WITH hit AS (
       AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
       AND ($stance_min::DOUBLE IS NULL OR st.stance >= $stance_min::DOUBLE)
       AND ($stance_max::DOUBLE IS NULL OR st.stance <= $stance_max::DOUBLE)
-      AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR OR a.text ILIKE $text::VARCHAR)
+      AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR ESCAPE '\' OR a.text ILIKE $text::VARCHAR ESCAPE '\')
     GROUP BY st.article_id, a.published_at
     ORDER BY a.published_at DESC NULLS LAST, st.article_id
     LIMIT $limit OFFSET $offset
@@ -247,7 +247,7 @@ WHERE st.model_id = $model_id
   AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
   AND ($stance_min::DOUBLE IS NULL OR st.stance >= $stance_min::DOUBLE)
   AND ($stance_max::DOUBLE IS NULL OR st.stance <= $stance_max::DOUBLE)
-  AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR OR a.text ILIKE $text::VARCHAR);
+  AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR ESCAPE '\' OR a.text ILIKE $text::VARCHAR ESCAPE '\');
 
 -- name: dashboard_article
 SELECT a.id, a.url, a.source AS outlet, coalesce(s.country, '??') AS outlet_country, a.title, a.description,

@@ -29,7 +29,7 @@ WHERE ($lo IS NULL OR a.id >= $lo) AND ($hi IS NULL OR a.id < $hi)
   AND ($languages IS NULL OR list_contains($languages, a.language))
   AND ($date_from IS NULL OR CAST(a.published_at AS DATE) >= CAST($date_from AS DATE))
   AND ($date_to IS NULL OR CAST(a.published_at AS DATE) <= CAST($date_to AS DATE))
-  AND ($text IS NULL OR a.title ILIKE $text OR a.text ILIKE $text)
+  AND ($text IS NULL OR a.title ILIKE $text ESCAPE '\' OR a.text ILIKE $text ESCAPE '\')
   AND EXISTS (
         SELECT 1 FROM article_stance st
         WHERE st.article_id = a.id AND st.model_id = $model_id
@@ -56,7 +56,7 @@ WHERE st.model_id = $model_id
   AND ($languages IS NULL OR list_contains($languages, a.language))
   AND ($date_from IS NULL OR CAST(a.published_at AS DATE) >= CAST($date_from AS DATE))
   AND ($date_to IS NULL OR CAST(a.published_at AS DATE) <= CAST($date_to AS DATE))
-  AND ($text IS NULL OR a.title ILIKE $text OR a.text ILIKE $text)
+  AND ($text IS NULL OR a.title ILIKE $text ESCAPE '\' OR a.text ILIKE $text ESCAPE '\')
 ORDER BY st.article_id, st.country;
 
 -- name: export_mentions
@@ -81,7 +81,7 @@ WHERE ($lo IS NULL OR m.article_id >= $lo) AND ($hi IS NULL OR m.article_id < $h
   AND ($languages IS NULL OR list_contains($languages, a.language))
   AND ($date_from IS NULL OR CAST(a.published_at AS DATE) >= CAST($date_from AS DATE))
   AND ($date_to IS NULL OR CAST(a.published_at AS DATE) <= CAST($date_to AS DATE))
-  AND ($text IS NULL OR a.title ILIKE $text OR a.text ILIKE $text)
+  AND ($text IS NULL OR a.title ILIKE $text ESCAPE '\' OR a.text ILIKE $text ESCAPE '\')
 ORDER BY m.article_id, m.start_char, m.id;
 
 -- name: insert_export
@@ -92,3 +92,6 @@ VALUES ($id, $created_at, CAST($filters AS JSON), $level, $format, $path, $rows,
 -- Upper bounds of each level's row count, to choose how many article-id ranges to export in.
 SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM article_stance) AS stance,
        (SELECT count(*) FROM mentions) AS mentions;
+
+-- name: export_target_countries
+SELECT DISTINCT country FROM article_stance ORDER BY country;

@@ -32,6 +32,9 @@ UPDATE jobs SET state = 'interrupted', finished_at = $now,
        error = coalesce(error, $reason)
 WHERE state = 'running' RETURNING id;
 
+-- name: schedule_by_name
+SELECT id FROM schedules WHERE name = $name;
+
 -- name: insert_schedule
 INSERT INTO schedules (id, name, cron, sources, paused, created_at, last_run_at)
 VALUES ($id, $name, $cron, CAST($sources AS VARCHAR[]), false, $created_at, NULL);
