@@ -81,7 +81,9 @@ def run_demo(app_state: AppState, *, folder: Path, serve: bool, port: int | None
         config.write_text(demo_settings(app_state, db, sources_file, model, hosts), encoding="utf-8")
         echo(f"demo site: {len(stories)} articles from {len(OUTLETS)} fictional outlets on "
              f"{', '.join(s.base for s in sites[:2])}, …")
-        base = ["--config", str(config)]
+        # the demo's own warehouse and sources, named on the command line: they beat STANCEWATCH_DB and
+        # STANCEWATCH_SOURCES, so the user's warehouse is never written, whatever the environment says
+        base = ["--config", str(config), "--db", str(db), "--sources", str(sources_file)]
         run_cli([*base, "init"], what="creating the demo warehouse", quiet=True)
         since = (datetime.now(UTC) - timedelta(days=DAYS + 5)).date().isoformat()
         echo(f"crawling the demo site (since {since})…")

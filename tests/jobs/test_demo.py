@@ -179,3 +179,21 @@ def test_scheduler_runs_a_real_crawl_and_score_job(tmp_path: Path, db_path: Path
     expected = sorted((name, sum(a.outlet.name == name for a in articles)) for name in chosen)
     assert stored == expected
     assert scored is not None and scored[0] > 0
+
+
+@pytest.mark.slow
+def test_demo_never_touches_the_warehouse_the_environment_names(tmp_path: Path) -> None:
+    """#14 item 1: with STANCEWATCH_DB and STANCEWATCH_SOURCES set, the demo still builds its own warehouse."""
+    user_db = tmp_path / "mine" / "stancewatch.duckdb"
+    user_sources = tmp_path / "mine" / "sources.yaml"
+    env = {**os.environ, "STANCEWATCH_DB": str(user_db), "STANCEWATCH_SOURCES": str(user_sources)}
+    folder = tmp_path / "demo"
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()", "demo", "--no-serve",
+         "--dir", str(folder), "--articles", "28"],
+        capture_output=True, text=True, timeout=900, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == str(folder / "stancewatch.duckdb")
+    assert not user_db.exists() and not user_sources.exists()
+    with reader(folder / "stancewatch.duckdb") as r:
+        assert r.con.execute("SELECT count(*) FROM articles").fetchone() == (28,)
