@@ -26,6 +26,10 @@ class AppState:
             self._settings = load_settings(self.config, db=self.db, sources=self.sources)
         return self._settings
 
+    def use_db(self, db: Path) -> None:
+        """Point this invocation at another warehouse (a command's own --db option)."""
+        self.db, self._settings = db, None
+
 
 def state(ctx: typer.Context) -> AppState:
     """Return the AppState the root callback stored on the context."""

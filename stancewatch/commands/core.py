@@ -46,8 +46,12 @@ def _size(path: Path) -> str:
 
 
 def status(ctx: typer.Context,
-           as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
+           as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+           db: Annotated[Path | None, typer.Option("--db", help="Warehouse file (as the global --db).")] = None,
+           ) -> None:
     """Show row counts, the last crawl and scoring runs, the warehouse path and size, and the model in use."""
+    if db is not None:  # `status --db X` as well as `--db X status`: the later, nearer one wins
+        state(ctx).use_db(db)
     settings = state(ctx).settings
     try:
         with reader(settings.db) as r:
@@ -58,6 +62,8 @@ def status(ctx: typer.Context,
     except WarehouseMissing:
         out.print(f"no warehouse at {settings.db} yet: run `stancewatch init`")
         raise typer.Exit(1) from None
+    if crawl and isinstance(crawl[0].get("stats"), str):
+        crawl[0]["stats"] = json.loads(crawl[0]["stats"])  # stored as JSON text; shown as the object it is
     info: dict[str, Any] = {
         "warehouse": str(settings.db), "size": _size(settings.db),
         "schema_version": version[0] if version else 0, "model": settings.model.name,
@@ -80,17 +86,27 @@ def status(ctx: typer.Context,
     out.print(f"model in use: {settings.model.name}")
 
 
-def sources_list(ctx: typer.Context) -> None:
+def sources_list(ctx: typer.Context,
+                 as_json: Annotated[bool, typer.Option("--json", help="One JSON object per source.")] = False,
+                 ) -> None:
     """List the outlets in the sources file."""
     settings = state(ctx).settings
     sources = load_sources(settings.sources_path)
+    if as_json:
+        for s in sources:
+            typer.echo(json.dumps(s.model_dump(mode="json"), ensure_ascii=False))
+        return
     table = Table(title=f"{len(sources)} sources in {settings.sources_path}")
-    for column in ("name", "country", "lang", "feeds", "sitemaps", "listings", "tags", "enabled"):
+    # a name is what `crawl --source` takes: never cut or wrapped, however narrow the terminal (the table is
+    # drawn as wide as it needs and the lines left long rather than cropped)
+    widest = max((len(s.name) for s in sources), default=4)
+    table.add_column("name", no_wrap=True, min_width=widest)
+    for column in ("country", "lang", "feeds", "sitemaps", "listings", "tags", "enabled"):
         table.add_column(column)
     for s in sources:
         table.add_row(s.name, s.country, s.language, str(len(s.feeds)), str(len(s.sitemaps)),
                       str(len(s.listings)), ",".join(s.tags), "yes" if s.enabled else "no")
-    out.print(table)
+    out.print(table, width=max(out.width, widest + 60), crop=False)
 
 
 def sources_check(ctx: typer.Context,

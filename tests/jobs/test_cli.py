@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,32 @@ def test_export_command(tmp_path: Path, scored_db: Path) -> None:
     csv_out = tmp_path / "m.xlsx"
     done = cli(tmp_path, scored_db, "export", "--out", str(csv_out), "--format", "csv", "--level", "mentions")
     assert done.returncode == 0 and csv_out.read_text().startswith('"mention_id",')  # --format wins
+
+
+def test_status_takes_db_after_the_command_and_nests_stats(tmp_path: Path, db_path: Path) -> None:
+    """#14 item 6: `status --db PATH` works like `--db PATH status`; --json gives last_crawl.stats as an object."""
+    from warehouse import writer
+
+    with writer(db_path) as w:
+        w.con.execute("INSERT INTO crawl_runs (id, started_at, finished_at, trigger, status, stats, errors) "
+                      "VALUES ('r1', now(), now(), 'cli', 'done', ?, '{}')", ['{"fetched": 3}'])
+    done = subprocess.run([sys.executable, "-P", "-c", "from stancewatch.cli import main; main()", "status",
+                           "--db", str(db_path), "--json"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    info = json.loads(done.stdout)
+    assert info["warehouse"] == str(db_path)
+    assert info["last_crawl"]["stats"] == {"fetched": 3}
+
+
+def test_sources_list_json_and_full_names(tmp_path: Path) -> None:
+    """#14 item 6: `sources list --json`, and a long name printed whole in an 80-column table."""
+    name = "a-very-long-outlet-name-that-crawl-source-needs-whole-" + "x" * 40
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(SOURCES.replace("kz-a", name, 1), encoding="utf-8")
+    base = [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()", "--sources", str(sources)]
+    env = {**os.environ, "COLUMNS": "80"}
+    listed = subprocess.run([*base, "sources", "list", "--json"], capture_output=True, text=True, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert [json.loads(line)["name"] for line in listed.stdout.splitlines()] == [name]
+    table = subprocess.run([*base, "sources", "list"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert name in table.stdout
