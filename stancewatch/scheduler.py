@@ -223,9 +223,11 @@ class Scheduler:
             if code is None:
                 if elapsed > self.job_timeout_s:
                     self._kill(proc, grace=2.0)
+                    # a crawl that needed SIGKILL could not close its own run: close it before the job is
+                    # marked failed, so whoever sees the job final sees no run left 'running'
+                    self._abandon_dead_runs()
                     self._finish(run, "failed", f"timed out after {self.job_timeout_s:g} s in step {run.step!r}; "
                                                 "killed")
-                    self._abandon_dead_runs()  # a crawl that needed SIGKILL could not close its own run
                 continue
             if code != 0:
                 self._finish(run, "failed", f"step {run.step!r} exited with status {code}")
