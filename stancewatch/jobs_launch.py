@@ -54,7 +54,10 @@ def stop_process(proc: subprocess.Popen[bytes], name: str, echo: Echo, timeout: 
 def supervise(children: dict[str, subprocess.Popen[bytes]], echo: Echo,
               stop_order: list[str] | None = None) -> None:
     """Wait until Ctrl-C, SIGTERM or a child's exit, then stop every child; raise if a child died early."""
+    # SIGINT too: a process started in the background by a shell inherits SIGINT ignored, and Ctrl-C (or the
+    # SIGINT a supervisor sends) must still stop everything
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous_int = signal.signal(signal.SIGINT, _raise_interrupt)
     died: tuple[str, int] | None = None
     try:
         while died is None:
@@ -68,6 +71,7 @@ def supervise(children: dict[str, subprocess.Popen[bytes]], echo: Echo,
         echo("stopping…")
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
         for name in stop_order or list(children):
             stop_process(children[name], name, echo)
     if died is not None:
