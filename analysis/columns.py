@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from analysis.gazetteer import LANGUAGES
+from analysis.gazetteer import LANGUAGES, Gazetteer, Mention, default_gazetteer
 from languageid import SCRIPT_LANGUAGES, identify
 
 _LATIN = re.compile(r"[A-Za-z]{2}")
@@ -27,3 +27,8 @@ def mention_columns(text: str, language: str | None = None) -> frozenset[str]:
     if columns and not columns & set(SCRIPT_LANGUAGES["latin"]) and _LATIN.search(text):
         columns.add("en")
     return frozenset(columns) if columns else frozenset(LANGUAGES)
+
+
+def find_mentions(text: str, language: str | None = None, gazetteer: Gazetteer | None = None) -> list[Mention]:
+    """Country mentions in text as scoring finds them: matched with the columns mention_columns picks."""
+    return (gazetteer or default_gazetteer()).find(text, languages=mention_columns(text, language))

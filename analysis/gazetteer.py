@@ -48,9 +48,9 @@ DATA_FILE = Path(__file__).resolve().parent / "countries.yaml"
 # One file per language added after the first four (ky.yaml, tr.yaml, ...): that language's paradigms, its
 # aliases by country code, its exclusions and (Chinese) its compound abbreviations.
 ALIAS_DIR = Path(__file__).resolve().parent / "aliases"
-# Chinese compounds of one-character abbreviations (中美, 中俄关系, 中日韩) are in the trie up to this length;
-# the matcher extends a longer run (美日印澳) one abbreviation at a time.
-_MAX_COMPOUND = 3
+# Chinese compounds of one-character abbreviations (中美, 中俄关系) are in the trie as pairs; the matcher extends
+# a longer run (中日韩, 美日印澳) one abbreviation at a time.
+_MAX_COMPOUND = 2
 
 
 @lru_cache(maxsize=1 << 17)  # news text repeats its words: most tokens are normalised once per process
@@ -432,7 +432,3 @@ def default_gazetteer() -> Gazetteer:
     """The packaged gazetteer, loaded once per process."""
     return Gazetteer.load()
 
-
-def find_mentions(text: str, countries: Iterable[str] | None = None) -> list[Mention]:
-    """Country mentions in text by the packaged gazetteer (optionally only the given ISO codes)."""
-    return default_gazetteer().find(text, countries)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.columns import mention_columns
+from analysis.columns import find_mentions
 from analysis.gazetteer import Gazetteer, Mention, default_gazetteer
 from analysis.model import Scorer, Target
 from analysis.sentences import Sentence, split_sentences
@@ -59,7 +59,7 @@ def plan_text(text: str, *, language: str | None = None, title_end: int = 0,
               countries: Iterable[str] | None = None, gazetteer: Gazetteer | None = None) -> list[PlannedMention]:
     """Mentions in text with their sentences and targets; title_end: where the title part of text ends."""
     gazetteer = gazetteer or default_gazetteer()
-    mentions = gazetteer.find(text, languages=mention_columns(text, language))
+    mentions = find_mentions(text, language, gazetteer)
     if not mentions:
         return []
     wanted = {c.upper() for c in countries} if countries else None

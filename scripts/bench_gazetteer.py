@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import checksets
-from analysis.columns import mention_columns
+from analysis.columns import find_mentions
 
 try:  # imported as scripts.bench_gazetteer or run as a file (scripts/ on sys.path)
     from scripts.rusentne_recall import read_rows
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     words = sum(len(a.split()) for a in articles)
 
     start = time.perf_counter()
-    found = sum(len(gazetteer.find(a, languages=mention_columns(a))) for a in articles)
+    found = sum(len(find_mentions(a, gazetteer=gazetteer)) for a in articles)
     product = time.perf_counter() - start
 
     start = time.perf_counter()

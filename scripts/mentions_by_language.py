@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from analysis import checksets
-from analysis.columns import mention_columns
+from analysis.columns import find_mentions
 
 try:  # imported as scripts.mentions_by_language (tests) or run as a file (scripts/ on sys.path)
     from scripts.rusentne_recall import read_rows
@@ -31,7 +31,7 @@ RUSENTNE = ROOT.parent / "shared" / "data" / "rusentne-2023" / "train_data.csv"
 def measure(gazetteer: Gazetteer, language: str, folder: Path = CHECKSETS) -> checksets.Scores:
     """Scores of the gazetteer on one language's check set, with the product's choice of columns."""
     def find(text: str) -> list[Mention]:
-        return gazetteer.find(text, languages=mention_columns(text))
+        return find_mentions(text, gazetteer=gazetteer)
     return checksets.score(checksets.load(folder / f"{language}.txt"), find)
 
 
@@ -40,7 +40,7 @@ def rusentne_recall(gazetteer: Gazetteer, path: Path = RUSENTNE) -> tuple[int, i
     rows = read_rows(path, "COUNTRY")
     found = sum(1 for sentence, _, start, end in rows
                 if (start, end) in {(m.start, m.end)
-                                    for m in gazetteer.find(sentence, languages=mention_columns(sentence))})
+                                    for m in find_mentions(sentence, gazetteer=gazetteer)})
     return found, len(rows)
 
 

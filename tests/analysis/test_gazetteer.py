@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.columns import mention_columns
+from analysis.columns import find_mentions
 from analysis.errors import GazetteerError
 from analysis.gazetteer import Gazetteer, expand
 
@@ -17,7 +17,7 @@ def found(g: Gazetteer, text: str) -> list[tuple[str, str]]:
 
 def found_as_product(g: Gazetteer, text: str) -> list[tuple[str, str]]:
     """Matched with the columns scoring picks for the text (its language guess), not every column."""
-    return [(m.country, m.surface) for m in g.find(text, languages=mention_columns(text))]
+    return [(m.country, m.surface) for m in find_mentions(text, gazetteer=g)]
 
 
 def test_data_file_covers_the_region(gazetteer: Gazetteer) -> None:

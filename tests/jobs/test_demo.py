@@ -44,12 +44,11 @@ def test_drift_after_the_drift_day() -> None:
 
 
 def test_templates_name_the_intended_country() -> None:
-    from analysis.columns import mention_columns
-    from analysis.gazetteer import default_gazetteer
+    from analysis.columns import find_mentions
 
     for article in content.generate(total=140, now=NOW):
         text = " ".join(article.paragraphs)
-        found = {m.country for m in default_gazetteer().find(text, languages=mention_columns(text))}
+        found = {m.country for m in find_mentions(text)}
         assert found == {country for country, _ in article.targets}, text
 
 
