@@ -14,7 +14,7 @@ from typing import Any
 from analysis.gazetteer import default_gazetteer
 from analysis.model import Scorer
 from analysis.scoring import plan_text
-from analysis.stance import ScoredMention, aggregate
+from insights.stance import ScoredMention, aggregate
 
 
 def score_text(text: str, countries: Iterable[str] | None = None, *, scorer: Scorer,

@@ -13,6 +13,8 @@ from analysis.evaluation import ece, metrics
 from analysis.model import RoutedScorer, Scorer, Target
 
 FORMATS = ("newsmtsc", "rusentne")
+# The shared data folder beside the checkout (../shared/data), where the dev sets' source files lie.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def read_examples(fmt: str, path: Path, split: str = "all") -> list[Example]:
@@ -54,6 +56,26 @@ def evaluate_examples(scorer: Scorer, rows: list[Example]) -> dict[str, Any]:
             m = metrics(gold[sel], pred[sel])
             out["by_tag"][tag] = {k: m[k] for k in ("macro_f1", "f1_pn", "accuracy", "n")}
     return out
+
+
+def dev_sets(data: Path = SHARED_DATA) -> dict[str, list[Example]]:
+    """Every dev set by name: NewsMTSC rw and mt dev, RuSentNE dev (all, COUNTRY), each translated language's
+    dev rows, and ru_parallel (the Russian source rows of the translated dev rows: kk/uk against ru on the
+    same sentences)."""
+    from analysis.training.recipes import translations  # training code is only needed for its data layout
+
+    rusentne = data / "rusentne-2023" / "train_data.csv"
+    ru = read_examples("rusentne", rusentne, split="dev")
+    sets = {"en_rw": read_examples("newsmtsc", data / "newsmtsc" / "hf_splits" / "rw" / "dev.jsonl"),
+            "en_mt": read_examples("newsmtsc", data / "newsmtsc" / "hf_splits" / "mt" / "dev.jsonl"),
+            "ru": ru, "ru_country": [x for x in ru if x.tag == "COUNTRY"]}
+    translated = translations()
+    for language, (_, dev) in translated.items():
+        sets[language] = dev
+    if "kk" in translated:
+        source = read_examples("rusentne", rusentne)
+        sets["ru_parallel"] = [source[int(x.meta["source_row"])] for x in translated["kk"][1]]
+    return sets
 
 
 def dev_ids(rows: list[Example]) -> list[str]:

@@ -85,6 +85,14 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
     return float(np.exp((lo + hi) / 2))
 
 
+def _resamples(groups: np.ndarray, rounds: int, seed: int) -> list[np.ndarray]:
+    """Row indices of each bootstrap round: whole groups drawn with replacement."""
+    rng = np.random.default_rng(seed)
+    unique, inverse = np.unique(groups, return_inverse=True)
+    members = [np.flatnonzero(inverse == g) for g in range(len(unique))]
+    return [np.concatenate([members[g] for g in rng.integers(0, len(unique), len(unique))]) for _ in range(rounds)]
+
+
 def bootstrap_difference(gold: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, metric: str = "f1_pn",
                          groups: np.ndarray | None = None, rounds: int = 2000, seed: int = 0
                          ) -> dict[str, float]:
@@ -93,14 +101,18 @@ def bootstrap_difference(gold: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarra
     groups: a group id per row (the sentence): rows of one sentence are resampled together, since they are
     not independent evidence.
     """
-    rng = np.random.default_rng(seed)
     groups = np.arange(len(gold)) if groups is None else np.asarray(groups)
-    unique, inverse = np.unique(groups, return_inverse=True)
-    members = [np.flatnonzero(inverse == g) for g in range(len(unique))]
-    diffs = np.empty(rounds)
-    for r in range(rounds):
-        picked = np.concatenate([members[g] for g in rng.integers(0, len(unique), len(unique))])
-        diffs[r] = metrics(gold[picked], pred_b[picked])[metric] - metrics(gold[picked], pred_a[picked])[metric]
+    diffs = [metrics(gold[p], pred_b[p])[metric] - metrics(gold[p], pred_a[p])[metric]
+             for p in _resamples(groups, rounds, seed)]
     point = metrics(gold, pred_b)[metric] - metrics(gold, pred_a)[metric]
     lo, hi = np.percentile(diffs, [2.5, 97.5])
     return {"difference": float(point), "lo": float(lo), "hi": float(hi)}
+
+
+def bootstrap_interval(gold: np.ndarray, pred: np.ndarray, metric: str = "f1_pn", groups: np.ndarray | None = None,
+                       rounds: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95% bootstrap interval of one model's metric (groups as in bootstrap_difference)."""
+    groups = np.arange(len(gold)) if groups is None else np.asarray(groups)
+    values = [metrics(gold[p], pred[p])[metric] for p in _resamples(groups, rounds, seed)]
+    lo, hi = np.percentile(values, [2.5, 97.5])
+    return float(lo), float(hi)

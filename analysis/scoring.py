@@ -2,7 +2,9 @@
 
 `plan_text` is the pure part (text -> mentions, sentences and model targets); `score_warehouse` runs it over
 every article a model has not scored yet, reading through the warehouse reader in chunks and writing each
-chunk's results in one short writer transaction. Skip policy: an article that cannot be scored (no text, not
+chunk's results in one short writer transaction. Before that it brings the model's stored stances to the
+current aggregation rules (insights.reaggregate.ensure_current: from the stored probabilities, without
+running the model). Skip policy: an article that cannot be scored (no text, not
 a string) is recorded in article_scoring as 'skipped' with the reason, and the run goes on; a failing model
 is an error for the whole run (nothing of the failing chunk is written).
 """
@@ -24,7 +26,9 @@ from analysis.columns import find_mentions
 from analysis.gazetteer import Gazetteer, Mention, default_gazetteer
 from analysis.model import Scorer, Target
 from analysis.sentences import Sentence, split_sentences
-from analysis.stance import ScoredMention, aggregate
+from insights.corrections import refresh as refresh_corrections
+from insights.reaggregate import ensure_current, stance_rows
+from insights.stance import ScoredMention
 from warehouse import reader, writer
 
 CHUNK_ARTICLES = 200
@@ -95,6 +99,7 @@ class ScoringSummary:
     mentions: int = 0
     targets_scored: int = 0
     stances: int = 0
+    reaggregated: int = 0  # stored stances re-made with changed aggregation rules
     seconds: float = 0.0
     skipped_reasons: dict[str, int] = field(default_factory=dict)
 
@@ -163,19 +168,11 @@ class _TargetCache:
 
 def _stance_rows(article_id: str, model_id: str, planned: Sequence[PlannedMention], probs: Sequence[np.ndarray],
                  now: datetime) -> list[dict[str, Any]]:
-    by_country: dict[str, list[ScoredMention]] = {}
-    for p, row in zip(planned, probs, strict=True):
-        by_country.setdefault(p.mention.country, []).append(ScoredMention(
-            sentence=p.sentence.text, p_negative=float(row[0]), p_neutral=float(row[1]),
-            p_positive=float(row[2]), in_title=p.in_title, sentence_index=p.sentence_index,
-            surface=p.mention.surface))
-    rows = []
-    for country, scored in sorted(by_country.items()):
-        s = aggregate(scored)
-        rows.append({"article_id": article_id, "country": country, "model_id": model_id, "stance": s.stance,
-                     "label": s.label, "confidence": s.confidence, "mention_count": s.mention_count,
-                     "evidence": json.dumps(s.evidence, ensure_ascii=False), "scored_at": now})
-    return rows
+    scored = ((article_id, p.mention.country, ScoredMention(
+        sentence=p.sentence.text, p_negative=float(row[0]), p_neutral=float(row[1]), p_positive=float(row[2]),
+        in_title=p.in_title, sentence_index=p.sentence_index, surface=p.mention.surface))
+        for p, row in zip(planned, probs, strict=True))
+    return stance_rows(scored, model_id=model_id, now=now)
 
 
 def _model_row(scorer: Scorer, now: datetime) -> dict[str, Any]:
@@ -254,6 +251,9 @@ def score_warehouse(db: Path, *, scorer: Scorer, limit: int | None = None, progr
     cache = _TargetCache(scorer)
     with writer(db) as w:  # creates/migrates the warehouse and records the model even if nothing is pending
         w.write_batch("scoring_upsert_model", [_model_row(scorer, datetime.now(UTC).replace(tzinfo=None))])
+    # Stored stances made with other aggregation rules are re-made first, so this run's rows join a
+    # model whose stances are all of one version.
+    summary.reaggregated = ensure_current(db, scorer.model_id)
     with reader(db) as r:
         row = r.fetch_one("scoring_count_pending", {"model_id": scorer.model_id})
     pending = int(row[0]) if row else 0
@@ -280,6 +280,8 @@ def score_warehouse(db: Path, *, scorer: Scorer, limit: int | None = None, progr
     finally:
         if bar:
             bar.stop()
+    # analysts' corrections follow the model's new scores and rules (insights.corrections)
+    refresh_corrections(db, scorer.model_id)
     summary.targets_scored = cache.scored
     summary.seconds = time.monotonic() - started
     return summary

@@ -19,34 +19,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 
 from crawler.errors import CrawlerError
+from crawler.settings import CrawlSettings
 from crawler.sources import Source
 from crawler.spiders import SPIDERS, CrawlSpider
 from crawler.store import Counters, CrawlStore
-
-
-class CrawlSettingsLike(Protocol):
-    """The crawl settings run_crawl reads (stancewatch.settings.CrawlSettings satisfies it)."""
-
-    user_agent: str
-    contact: str
-    obey_robots: bool
-    concurrent_per_domain: int
-    download_delay_s: float
-    autothrottle: bool
-    timeout_s: float
-    retries: int
-    max_response_mb: float
-    min_text_chars: int
-    default_since_days: int
-    allow_private_addresses: bool
-    private_hosts: tuple[str, ...]
 
 
 @dataclass
@@ -65,7 +48,7 @@ class CrawlSummary:
     abandoned: list[str] = field(default_factory=list)  # earlier runs this one found dead and closed
 
 
-def user_agent(crawl: CrawlSettingsLike) -> str:
+def user_agent(crawl: CrawlSettings) -> str:
     """The User-Agent: the configured one, with the contact added inside its comment when set."""
     agent = crawl.user_agent.strip()
     contact = crawl.contact.strip()
@@ -76,7 +59,7 @@ def user_agent(crawl: CrawlSettingsLike) -> str:
     return f"{agent} ({contact})"
 
 
-def scrapy_settings(crawl: CrawlSettingsLike, overrides: dict[str, Any] | None = None) -> ScrapySettings:
+def scrapy_settings(crawl: CrawlSettings, overrides: dict[str, Any] | None = None) -> ScrapySettings:
     """Translate stancewatch's crawl settings into Scrapy's: politeness, limits, our middlewares."""
     max_bytes = int(crawl.max_response_mb * 1024 * 1024)
     values: dict[str, Any] = {
@@ -132,7 +115,7 @@ def _since(since: date | datetime | None, default_days: int) -> datetime:
     return datetime.combine(since, datetime.min.time())
 
 
-def run_crawl(*, db: Path, sources: list[Source], crawl: CrawlSettingsLike, since: date | None,
+def run_crawl(*, db: Path, sources: list[Source], crawl: CrawlSettings, since: date | None,
               max_articles: int | None, refresh: bool, trigger: str, progress: bool,
               scrapy_overrides: dict[str, Any] | None = None, run_id: str | None = None,
               workers: int | None = None) -> CrawlSummary:
@@ -304,4 +287,4 @@ def _progress(counters: Counters) -> Any:
     return Live(View(), console=console, refresh_per_second=4, transient=True)
 
 
-__all__ = ["CrawlSettingsLike", "CrawlSpider", "CrawlSummary", "run_crawl", "scrapy_settings"]
+__all__ = ["CrawlSettings", "CrawlSpider", "CrawlSummary", "run_crawl", "scrapy_settings"]

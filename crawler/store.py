@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,7 +23,10 @@ from crawler.dedupe import StoryIndex, signature, signature_bytes, signature_fro
 from crawler.extract import Extracted
 from crawler.runs import abandon_dead_runs, current_owner
 from crawler.sources import Source
-from warehouse import writer
+from warehouse import search, writer
+from warehouse.errors import WarehouseError
+
+log = logging.getLogger(__name__)
 
 ARTICLE_SCHEMA = pa.schema([
     ("id", pa.string()), ("url", pa.string()), ("source", pa.string()), ("title", pa.string()),
@@ -221,3 +225,14 @@ class CrawlStore:
                               pa.Table.from_pylist(signatures, schema=SIGNATURE_SCHEMA))
             if fetches:
                 w.write_batch("crawl_insert_fetch_log", pa.Table.from_pylist(fetches, schema=FETCH_SCHEMA))
+        if articles:
+            self._update_search_index([a["id"] for a in articles])
+
+    def _update_search_index(self, ids: list[str]) -> None:
+        """Index the batch just committed. The articles are stored either way: an index left behind here
+        (busy, failed) is caught up from the warehouse by its next sync, so the crawl goes on."""
+        try:
+            search.sync(self.db, ids=ids)
+        except WarehouseError as exc:
+            self.error("search_index_behind")
+            log.warning("search index not updated (it catches up on next use): %s", exc)

@@ -11,8 +11,11 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from insights.coverage import low_spans
+
 PALETTE = qualitative.D3
 STANCE_SCALE = "RdBu"  # red for critical, blue for favourable; diverging around 0
+LOW_COVERAGE_FILL = "rgba(255,165,0,0.16)"  # shaded periods: the selection published under half the usual
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -30,14 +33,22 @@ def empty_figure(message: str) -> go.Figure:
     return fig
 
 
-def trend_figure(points: pd.DataFrame, *, model_label: str = "") -> go.Figure:
+def trend_figure(points: pd.DataFrame, *, model_label: str = "", coverage: pd.DataFrame | None = None,
+                 grain: str = "week", low_ratio: float | None = None, counted: str = "articles") -> go.Figure:
     """Mean stance per period and group with its 95% band, volume beneath; sparse periods drawn hollow.
 
     ``points`` has period, group, target, split_value, mean, lo, hi, n_articles, n_outlets, sparse.
+    With ``coverage`` (period, observed, expected, coverage, low: insights.coverage.period_coverage), a
+    third row shows the selection's coverage, and its low periods are shaded on every row.
     """
     if points.empty:
         return empty_figure("No scored articles match these filters.")
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.04)
+    with_coverage = coverage is not None and not coverage.empty
+    if with_coverage:
+        fig = make_subplots(rows=3, cols=1, shared_xaxes=True, row_heights=[0.62, 0.22, 0.16],
+                            vertical_spacing=0.04)
+    else:
+        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.04)
     step = _period_step(points["period"])
     hover = ("<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{x|%Y-%m-%d}: mean stance %{y:+.2f}"
              "<br>95% CI %{customdata[5]}<br>%{customdata[3]} articles from %{customdata[4]} outlets"
@@ -70,11 +81,35 @@ def trend_figure(points: pd.DataFrame, *, model_label: str = "") -> go.Figure:
                                            "%{y} articles<extra></extra>"), row=2, col=1)
     fig.add_hline(y=0, line={"color": "grey", "width": 1, "dash": "dot"}, row=1, col=1)
     fig.update_yaxes(title_text="mean stance", range=[-1.05, 1.05], row=1, col=1)
-    fig.update_yaxes(title_text="articles", row=2, col=1)
+    fig.update_yaxes(title_text=counted, row=2, col=1)
+    if coverage is not None and with_coverage:
+        _add_coverage(fig, coverage, grain, low_ratio)
     fig.update_layout(barmode="stack", hovermode="closest", legend={"orientation": "h", "y": -0.12},
                       margin={"t": 40, "l": 10, "r": 10, "b": 10}, clickmode="event+select",
                       title={"text": f"Stance over time · model {model_label}" if model_label else None})
     return fig
+
+
+def _add_coverage(fig: go.Figure, coverage: pd.DataFrame, grain: str, low_ratio: float | None) -> None:
+    """The coverage row (observed / expected articles of the selection's outlets) and the shaded spans."""
+    cov = coverage.sort_values("period")
+    share = cov["coverage"].clip(upper=2.0)  # a burst above twice the usual would squash the row
+    colors = ["#e6550d" if low else "#9e9ac8" for low in cov["low"]]
+    fig.add_trace(go.Bar(x=pd.to_datetime(cov["period"]), y=share, name="coverage", showlegend=False,
+                         marker={"color": colors},
+                         # hovertext, not customdata: a selected point's customdata names a trend point
+                         hovertext=[f"{p:%Y-%m-%d}: coverage {c:.0%}<br>{o:.0f} articles published, {e:.1f} expected"
+                                    for p, c, o, e in zip(pd.to_datetime(cov["period"]), cov["coverage"],
+                                                          cov["observed"], cov["expected"], strict=True)],
+                         hovertemplate="%{hovertext}<extra></extra>"), row=3, col=1)
+    if low_ratio is not None:
+        fig.add_hline(y=low_ratio, line={"color": "#e6550d", "width": 1, "dash": "dash"}, row=3, col=1)
+    fig.update_yaxes(title_text="coverage", tickformat=".0%", rangemode="tozero", row=3, col=1)
+    step = _period_step(cov["period"]) or pd.Timedelta(days=1)
+    for start, end in low_spans(cov, grain):
+        # Points and bars sit on a period's first day, centred: the shade is too, half a period early.
+        fig.add_vrect(x0=start - step / 2, x1=end - step / 2, fillcolor=LOW_COVERAGE_FILL, line_width=0,
+                      layer="below", row="all", col=1)
 
 
 def _period_step(periods: pd.Series) -> pd.Timedelta | None:

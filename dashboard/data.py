@@ -1,13 +1,14 @@
 """Every query the dashboard runs: named SQL in warehouse/queries/dashboard.sql, one read-only connection
 per call (never one held in a cached resource, so writers can always get in), results cached briefly.
 
-The warehouse path comes from the environment (``STANCEWATCH_DB``, set by ``stancewatch dashboard``); the
-dashboard never imports the shell's settings. Which model's scores are shown comes from the models table.
+The warehouse path comes from the shell's settings layers (``stancewatch.layers``, a leaf: the environment's
+``STANCEWATCH_DB``, which ``stancewatch dashboard`` sets, wins); the dashboard never imports the settings
+models. Which model's scores are shown comes from the models table.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import re
 import threading
 import time
@@ -22,15 +23,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
+from pydantic import ValidationError
 
-from dashboard.env import DB_ENV
-from dashboard.stats import cluster_bootstrap
+from insights import trends as trend_modes
+from insights.compare import Comparison, Period, compare_warehouse
+from insights.coverage import TrendsSettings, expected_daily, period_coverage
+from insights.stats import cluster_bootstrap
+from stancewatch.errors import SettingsError
+from stancewatch.layers import read_layers, warehouse_path
 from warehouse import jobs as warehouse_jobs
-from warehouse import reader
-from warehouse.filters import Filters
+from warehouse import reader, search
+from warehouse.filters import Filters, define_filter_macro
 from warehouse.sql import query
 
-DEFAULT_DB = "data/stancewatch.duckdb"
+log = logging.getLogger(__name__)
+
 TTL_S = 30
 READ_TIMEOUT_S = 15.0
 GRAINS = ("day", "week", "month")
@@ -52,11 +59,13 @@ class Model:
     name: str
     version: str
     weights_sha256: str
+    aggregation: int | None = None  # the aggregation rules' version of its stances (None: not recorded)
 
     @property
     def label(self) -> str:
-        """Name and version, as every page that shows scores prints it."""
-        return f"{self.name} {self.version}"
+        """Name, version and aggregation version, as every page that shows scores prints it."""
+        rules = f" · aggregation v{self.aggregation}" if self.aggregation is not None else ""
+        return f"{self.name} {self.version}{rules}"
 
 
 @dataclass(frozen=True)
@@ -70,8 +79,9 @@ class Options:
 
 
 def db_path() -> Path:
-    """The warehouse file the dashboard reads (env STANCEWATCH_DB, else the default path)."""
-    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+    """The warehouse file the dashboard reads: the settings' `db`, through the CLI's own layers (defaults,
+    ./stancewatch.toml, env STANCEWATCH_DB, which `stancewatch dashboard` sets)."""
+    return warehouse_path()
 
 
 def utcnow() -> datetime:
@@ -108,7 +118,8 @@ def _filter_params(filters: Filters, model_id: str) -> dict[str, Any]:
 def models(db: str) -> list[Model]:
     """Every model in the warehouse, newest first."""
     df = run_df(db, "dashboard_models")
-    return [Model(str(r.id), str(r.name), str(r.version), str(r.weights_sha256)) for r in df.itertuples()]
+    return [Model(str(r.id), str(r.name), str(r.version), str(r.weights_sha256),
+                  None if pd.isna(r.aggregation) else int(r.aggregation)) for r in df.itertuples()]
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -145,11 +156,13 @@ class Snapshot:
     matrix, the article list and counts query these (named dashboard_mem_* queries) in tens of ms.
     """
 
-    def __init__(self, facts: pa.Table, meta: pa.Table, version: tuple[Any, ...]) -> None:
+    def __init__(self, facts: pa.Table, meta: pa.Table, version: tuple[Any, ...],
+                 outlet_days: pa.Table | None = None) -> None:
         self.version = version
         self.built_at = utcnow()
         self.built_mono = time.monotonic()
         self.con = duckdb.connect()
+        define_filter_macro(self.con)  # the dashboard_mem_* queries filter with the warehouse's macro
         self.con.register("incoming", facts)
         self.con.execute("CREATE TABLE facts AS SELECT *, hash(article_id) AS akey FROM incoming "
                          "ORDER BY published_at DESC NULLS LAST, article_id")
@@ -157,15 +170,28 @@ class Snapshot:
         self.con.register("incoming", meta)
         self.con.execute("CREATE TABLE meta AS SELECT * FROM incoming")
         self.con.unregister("incoming")
+        if outlet_days is not None:  # articles per outlet and day, scored or not: the coverage's history
+            self.con.register("incoming", outlet_days)
+            self.con.execute("CREATE TABLE outlet_days AS SELECT * FROM incoming")
+            self.con.unregister("incoming")
         self.con.execute(query("dashboard_mem_build_cube"))
         self.rows = facts.num_rows
         found = self.con.execute("SELECT count(DISTINCT target) FROM facts").fetchone()
         self.targets = int(found[0]) if found else 0
+        named = self.con.execute("SELECT current_database()").fetchone()
+        self.database = str(named[0]) if named else "memory"
 
-    def df(self, name: str, params: dict[str, Any]) -> pd.DataFrame:
-        """Run a named dashboard_mem_* query on this snapshot (a cursor per call: safe across threads)."""
+    def df(self, name: str, params: dict[str, Any], only: search.Matches | None = None) -> pd.DataFrame:
+        """Run a named dashboard_mem_* query on this snapshot (a cursor per call: safe across threads),
+        on the articles a text search matched when ``only`` is given."""
         cursor = self.con.cursor()
         try:
+            if only is not None:
+                # A temporary view named facts, seen by this cursor only, shadows the table: the same
+                # named queries (and their filters) then run on the matched articles' rows alone.
+                cursor.register("search_keys", pa.table({"akey": only.keys}))
+                cursor.execute(f"CREATE TEMP VIEW facts AS SELECT * FROM {self.database}.main.facts WHERE akey "
+                               f"{'NOT IN' if only.exclude else 'IN'} (SELECT akey FROM search_keys)")
             result: pd.DataFrame = cursor.execute(query(name), bind(name, params)).df()
         finally:
             cursor.close()
@@ -181,41 +207,52 @@ _snapshots: dict[tuple[str, str], Snapshot] = {}
 _snapshot_lock = threading.Lock()
 
 
-def snapshot(db: str, model_id: str) -> Snapshot:
-    """The in-memory snapshot of a model's stance rows, rebuilt when the warehouse changed.
+def snapshot(db: str, model_id: str, corrected: bool = False) -> Snapshot:
+    """The in-memory snapshot of a model's stance rows (with analysts' corrections applied when
+    corrected: queries corrections_*), rebuilt when the warehouse changed.
 
     Shared by every session of the dashboard process (like a cached resource). While writers keep
     changing the warehouse it is rebuilt at most every CUBE_MIN_AGE_S seconds; pages say how old it is.
     """
-    key = (db, model_id)
+    key = (db, model_id + ("#corrected" if corrected else ""))
+    names = (("corrections_stance_version", "corrections_stance_facts") if corrected
+             else ("dashboard_stance_version", "dashboard_stance_facts"))
     with _snapshot_lock:
         snap = _snapshots.get(key)
         if snap is not None and time.monotonic() - snap.built_mono < CUBE_MIN_AGE_S:
             return snap
-        version_df = run_df(db, "dashboard_stance_version", {"model_id": model_id})
+        version_df = run_df(db, names[0], {"model_id": model_id})
         version = tuple(version_df.iloc[0].tolist())
         if snap is not None and snap.version == version:
             return snap.touched()
         with reader(db, timeout=READ_TIMEOUT_S) as r:
-            facts = r.batches("dashboard_stance_facts", {"model_id": model_id}).read_all()
+            facts = r.batches(names[1], {"model_id": model_id}).read_all()
             meta = r.batches("dashboard_article_meta").read_all()
-        snap = Snapshot(facts, meta, version)
+            outlet_days = r.batches("coverage_outlet_days").read_all()
+        snap = Snapshot(facts, meta, version, outlet_days)
         _snapshots[key] = snap
         return snap
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def trend(db: str, model_id: str, filters: Filters, grain: str = "week", split: str = "none") -> pd.DataFrame:
+def trend(db: str, model_id: str, filters: Filters, grain: str = "week", split: str = "none",
+          mode: str = "plain", per_story: bool = False, corrected: bool = False) -> pd.DataFrame:
     """Mean stance per period, target country and split value, with its cluster-bootstrap 95% interval.
 
-    Columns: period, target, split_value, group, mean, lo, hi, n_articles, n_outlets, sparse.
+    ``mode`` is one of insights.trends.MODES (plain mean, fixed panel, within outlet); ``per_story``
+    counts the wire copies of a story once. Columns: period, target, split_value, group, mean, lo, hi,
+    n_articles (stories when per_story), n_outlets, sparse.
     """
     if grain not in GRAINS:
         raise ValueError(f"granularity {grain!r}: expected one of {', '.join(GRAINS)}")
     if split not in SPLITS:
         raise ValueError(f"split {split!r}: expected one of {', '.join(SPLITS)}")
-    cells = snapshot(db, model_id).df("dashboard_mem_trend", {**filters.params(), "grain": grain})
+    if mode not in trend_modes.MODES:
+        raise ValueError(f"trend mode {mode!r}: expected one of {', '.join(trend_modes.MODES)}")
+    name = "coverage_mem_story_trend" if per_story else "dashboard_mem_trend"
+    cells = snapshot(db, model_id, corrected).df(name, {**filters.params(), "grain": grain})
     cells["split_value"] = "all" if split == "none" else cells[split].astype(str)
+    cells = trend_modes.apply_mode(cells, mode, ["target", "split_value"])
     points = cluster_bootstrap(cells, ["period", "target", "split_value"])
     points["group"] = (points["target"] if split == "none"
                        else points["target"].astype(str) + " · " + points["split_value"].astype(str))
@@ -223,10 +260,51 @@ def trend(db: str, model_id: str, filters: Filters, grain: str = "week", split: 
     return points.sort_values(["group", "period"]).reset_index(drop=True)
 
 
+def trend_settings() -> TrendsSettings:
+    """The [trends] settings (the coverage rule) through the settings layers; a bad value names its key."""
+    values, origin = read_layers()
+    try:
+        return TrendsSettings.model_validate(values.get("trends", {}))
+    except ValidationError as exc:
+        problems = "; ".join(f"trends.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"{origin}: {problems}") from None
+
+
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def matrix(db: str, model_id: str, filters: Filters) -> pd.DataFrame:
+def coverage(db: str, model_id: str, filters: Filters, grain: str = "week") -> pd.DataFrame:
+    """The selection's coverage per period (observed vs expected articles of its outlets, scored or not;
+    insights.coverage), over the filters' dates: period, observed, expected, coverage, low."""
+    rule = trend_settings()
+    counts = snapshot(db, model_id).df("coverage_mem_outlet_days", filters.params())
+    daily = expected_daily(counts, rule, until=_last_day(db, model_id))
+    if filters.date_from is not None:
+        daily = daily[daily["day"] >= pd.Timestamp(filters.date_from)]
+    if filters.date_to is not None:
+        daily = daily[daily["day"] <= pd.Timestamp(filters.date_to)]
+    return period_coverage(daily, grain, rule)
+
+
+def _last_day(db: str, model_id: str) -> date | None:
+    """The last publication day in the warehouse: every outlet's zero days are counted up to it."""
+    cursor = snapshot(db, model_id).con.cursor()
+    try:
+        found = cursor.execute("SELECT max(day) FROM outlet_days").fetchone()
+    finally:
+        cursor.close()
+    return found[0] if found and found[0] is not None else None
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def compare(db: str, model_id: str, target: str, before: Period, after: Period,
+            outlet_countries: tuple[str, ...] = ()) -> Comparison:
+    """What changed toward a target between two periods (insights.compare, read from the warehouse)."""
+    return compare_warehouse(db, model_id, target, before, after, outlet_countries)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def matrix(db: str, model_id: str, filters: Filters, corrected: bool = False) -> pd.DataFrame:
     """Outlet country x target country: n, mean_stance, outlets, and share of the outlet country's coverage."""
-    df = snapshot(db, model_id).df("dashboard_mem_matrix", filters.params())
+    df = snapshot(db, model_id, corrected).df("dashboard_mem_matrix", filters.params())
     totals = df.groupby("outlet_country")["n"].transform("sum")
     df["share"] = df["n"] / totals.where(totals > 0, np.nan)
     return df
@@ -238,19 +316,24 @@ def data_as_of(db: str, model_id: str) -> datetime:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def articles(db: str, model_id: str, filters: Filters, limit: int = 50, offset: int = 0) -> pd.DataFrame:
+def articles(db: str, model_id: str, filters: Filters, limit: int = 50, offset: int = 0,
+             corrected: bool = False) -> pd.DataFrame:
     """One page of filtered articles, newest first, with a readable stance summary per article.
 
-    Without a text search the page comes from the in-memory snapshot (facts, titles and links). A text
-    search needs the texts: the newest articles passing the article-level filters and the search come
-    from the warehouse, then their stance rows; the candidate set widens eightfold until the page is
-    full, and filters so selective that it would pass MAX_CANDIDATES use the one-query fallback instead.
+    The page comes from the in-memory snapshot (facts, titles and links), narrowed to the articles a
+    text search matched on the full-text index (warehouse.search). Only when that index cannot be
+    brought up to date (another process is rebuilding it) does a text search scan the warehouse: the
+    newest articles passing the article-level filters and the search, then their stance rows; the
+    candidate set widens eightfold until the page is full, and filters so selective that it would pass
+    MAX_CANDIDATES use the one-query fallback instead.
     """
     params = {**_filter_params(filters, model_id), "limit": int(limit), "offset": int(offset)}
-    if filters.text is None:
-        snap = snapshot(db, model_id)
+    snap = snapshot(db, model_id, corrected)
+    found = _search(db, filters)  # after the snapshot: the index is then synced past every article it holds
+    if found is not None:
         per_article = max(1, len(filters.countries) or snap.targets)  # rows an article can have at most
-        rows = snap.df("dashboard_mem_articles", {**params, "per_article": per_article})
+        rows = snap.df("dashboard_mem_articles", {**params, "per_article": per_article},
+                       only=found if isinstance(found, search.Matches) else None)
         return _with_summary(rows.rename(columns={"article_id": "id"}))
     else:
         wanted = int(offset) + int(limit)
@@ -283,13 +366,33 @@ def _with_summary(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _search(db: str, filters: Filters) -> search.Matches | bool | None:
+    """The text search's matches on the full-text index; True without a text search (every article
+    passes); None when the index is unavailable, so the caller scans the warehouse instead.
+
+    Call it after taking the snapshot the matches will narrow: the index is brought up to date with the
+    warehouse here, so it holds every article of that snapshot, and a key missing from a list of
+    non-matching articles (Matches.exclude) really is a match, not an article the index has not seen."""
+    if filters.text is None or not filters.text.strip():
+        return True
+    try:
+        return search.matches(db, filters.text, timeout=READ_TIMEOUT_S)
+    except search.SearchUnavailable as exc:
+        log.warning("text search scans the warehouse: %s", exc)
+        return None
+
+
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def article_count(db: str, model_id: str, filters: Filters) -> int:
-    """How many articles match the filters (from the snapshot unless a text search needs the warehouse)."""
-    if filters == Filters():  # the scoring table knows at once
+def article_count(db: str, model_id: str, filters: Filters, corrected: bool = False) -> int:
+    """How many articles match the filters (from the snapshot, narrowed by the full-text index; from the
+    warehouse only when a text search cannot use the index)."""
+    if filters == Filters() and not corrected:  # the scoring table knows at once
         return int(run_df(db, "dashboard_scored_count", {"model_id": model_id}).iloc[0]["n"])
-    if filters.text is None:
-        counted = snapshot(db, model_id).df("dashboard_mem_article_count", filters.params())
+    snap = snapshot(db, model_id, corrected)
+    found = _search(db, filters)  # after the snapshot: the index is then synced past every article it holds
+    if found is not None:
+        counted = snap.df("dashboard_mem_article_count", filters.params(),
+                          only=found if isinstance(found, search.Matches) else None)
         return int(counted.iloc[0]["n"])
     df = run_df(db, "dashboard_article_count", _filter_params(filters, model_id))
     return int(df.iloc[0]["n"])

@@ -1,7 +1,8 @@
 """Launch the dashboard as a ``streamlit run`` subprocess and wait until it answers.
 
-The shell's ``stancewatch dashboard`` and the jobs helper's ``up``/``demo`` call these; the app reads the
-warehouse path and the password hash from the environment this sets.
+The shell's ``stancewatch dashboard``, ``up`` and ``demo`` call these and stop the process with
+``stancewatch.supervisor.stop_tree``; the app finds the warehouse through the settings layers, in which the
+environment this sets (the warehouse path) wins, and reads the password hash from it.
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ def command(host: str, port: int) -> list[str]:
 
 def start(db: Path, host: str = "127.0.0.1", port: int = 8501, password_hash: str = "", *,
           quiet: bool = False) -> subprocess.Popen[bytes]:
-    """Start the dashboard on host:port reading the warehouse at db; return the process."""
+    """Start the dashboard on host:port reading the warehouse at db, in a session of its own; return the process."""
     env = dict(os.environ)
     env[DB_ENV] = str(Path(db).resolve())
     env[HASH_ENV] = password_hash
     out = subprocess.DEVNULL if quiet else None
-    return subprocess.Popen(command(host, port), env=env, stdout=out, stderr=out)
+    # its own session: a signal meant for the command that started it reaches that command alone, which
+    # then stops the dashboard's whole group (stop_tree), whatever Streamlit itself has started
+    return subprocess.Popen(command(host, port), env=env, stdout=out, stderr=out, start_new_session=True)
 
 
 def url(host: str, port: int) -> str:
@@ -64,14 +67,3 @@ def wait_ready(base_url: str, timeout: float = 30.0, process: subprocess.Popen[b
             last = str(exc)
         time.sleep(0.25)
     raise DashboardError(f"the dashboard did not answer on {health} within {timeout:.0f} s ({last})")
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """Stop the dashboard process: terminate, then kill if it lingers."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout)

@@ -218,6 +218,24 @@ def filter_sidebar(ctx: PageContext, *, fields: Sequence[str] = ALL_FIELDS,
     return replace(Filters(), **values)
 
 
+# Query-string key of the "with corrections" toggle (1: analysts' corrections applied; insights.corrections).
+CORRECTIONS_KEY = "corr"
+
+
+def corrections_toggle() -> bool:
+    """The sidebar's "with corrections" toggle, kept in the query string: True to show stances with the
+    analysts' corrections applied (a relabelled mention counts as labelled, a false match not at all)."""
+    on: bool = st.sidebar.toggle("With analysts' corrections", value=param(CORRECTIONS_KEY, "0") == "1",
+                                 help="Stances re-aggregated with the analysts' corrections of mentions "
+                                      "(set on an article's evidence, Articles page).")
+    return on
+
+
+def corrections_query(on: bool) -> dict[str, str | None]:
+    """The toggle's query-string entry for write_query's extra values."""
+    return {CORRECTIONS_KEY: "1" if on else None}
+
+
 def period_end(start: date, grain: str) -> date:
     """The last day (inclusive) of the period of a granularity that starts on start."""
     if grain == "day":

@@ -48,8 +48,9 @@ def build(db: Path, rows: int) -> None:
         con.execute("""
             INSERT INTO article_stance
             SELECT md5(i::VARCHAR), c, 'bench-model', ((hash(i || c) % 2000)::DOUBLE / 1000.0) - 1.0 + 0.0,
-                   'neutral', 0.7, 2, '["=one sentence", "another sentence"]', TIMESTAMP '2026-01-02'
+                   'neutral', 0.7, 2, '["=one sentence", "another sentence"]', TIMESTAMP '2026-01-02', 1
             FROM range(?) t(i), (VALUES ('KZ'), ('RU'), ('US'), ('CN')) c(c)""", [articles])
+        con.execute("INSERT INTO model_aggregation VALUES ('bench-model', 1, TIMESTAMP '2026-01-02')")
         con.execute("UPDATE article_stance SET stance = greatest(-1.0, least(1.0, stance))")
 
 

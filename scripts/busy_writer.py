@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
                               "language, content_hash, story_id, extractor) VALUES (?, ?, 'tass.ru', 't', 'x', ?, "
                               "?, 'ru', ?, ?, 'test')", [aid, "https://x/" + aid, now, now, aid, aid])
                 if kind == "score":
-                    w.con.execute("INSERT INTO article_stance VALUES (?, 'RU', ?, 0.1, 'neutral', 0.5, 1, NULL, ?)",
+                    w.con.execute("INSERT INTO article_stance VALUES (?, 'RU', ?, 0.1, 'neutral', 0.5, 1, NULL, ?, 1)",
                                   [aid, model_id, now])
             time.sleep(0.05)  # a batch holds the file a little while, as a real one parsing pages would
         time.sleep(0.02)

@@ -18,29 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.datasets import Example, sentence_key
-from analysis.dev_eval import read_examples
+from analysis.datasets import sentence_key
+from analysis.dev_eval import dev_sets
 from analysis.evaluation import bootstrap_difference, metrics
 from analysis.model import Target, load_scorer
-from analysis.training.recipes import translations
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
-
-
-def dev_sets() -> dict[str, list[Example]]:
-    """The dev sets by name."""
-    ru = read_examples("rusentne", DATA / "rusentne-2023" / "train_data.csv", split="dev")
-    sets = {"en_rw": read_examples("newsmtsc", DATA / "newsmtsc" / "hf_splits" / "rw" / "dev.jsonl"),
-            "en_mt": read_examples("newsmtsc", DATA / "newsmtsc" / "hf_splits" / "mt" / "dev.jsonl"),
-            "ru": ru, "ru_country": [x for x in ru if x.tag == "COUNTRY"]}
-    translated = translations()
-    for language, (_, dev) in translated.items():
-        sets[language] = dev
-    if "kk" in translated:  # the Russian source rows of the translated dev rows: kk/uk against ru, same sentences
-        source = read_examples("rusentne", DATA / "rusentne-2023" / "train_data.csv")
-        sets["ru_parallel"] = [source[int(x.meta["source_row"])] for x in translated["kk"][1]]
-    return sets
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,16 @@ class AppState:
             self._settings = load_settings(self.config, db=self.db, sources=self.sources)
         return self._settings
 
+    def child_args(self) -> list[str]:
+        """The global options a child stancewatch process needs to see the same warehouse and settings."""
+        settings = self.settings
+        args = ["--db", str(Path(settings.db).resolve())]
+        if settings.sources:
+            args += ["--sources", str(Path(settings.sources).resolve())]
+        if self.config is not None:
+            args += ["--config", str(self.config.resolve())]
+        return args
+
     def use_db(self, db: Path) -> None:
         """Point this invocation at another warehouse (a command's own --db option)."""
         self.db, self._settings = db, None

@@ -12,8 +12,9 @@ Each job runs ``stancewatch crawl --source ... --trigger job:<id>`` and then ``s
 a subprocess in its own process group, with the same --db/--sources/--config as the scheduler. Their
 output goes to ``<warehouse folder>/logs/job-<id>.log``; its tail goes to the job row.
 
-SIGTERM or SIGINT: no new jobs start; running ones get SIGTERM (so a crawl can finish its batch), then
-SIGKILL after a grace period, and are marked interrupted. On start, jobs a dead scheduler left 'running'
+SIGTERM, SIGINT or SIGHUP: no new jobs start; running ones get SIGTERM (so a crawl can finish its batch),
+then SIGKILL after a grace period (``stancewatch.supervisor.stop_tree``: their whole tree), and are marked
+interrupted. On start, jobs a dead scheduler left 'running'
 are marked interrupted too, and crawl runs whose process is gone (also after a timeout's SIGKILL) are
 closed as 'abandoned', so nothing stays 'running' forever. A file lock keeps it to one scheduler
 per warehouse.
@@ -24,12 +25,10 @@ per warehouse.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -42,6 +41,7 @@ from filelock import FileLock, Timeout
 
 from crawler.runs import abandon_dead_runs_in
 from stancewatch.errors import StancewatchError
+from stancewatch.supervisor import STOP_SIGNALS, cli_command, stop_tree
 from warehouse import writer
 from warehouse.errors import WarehouseBusy, WarehouseError
 from warehouse.jobs import (
@@ -60,12 +60,6 @@ STOP_GRACE_S = 20.0
 
 class SchedulerError(StancewatchError):
     """The scheduler cannot start (another one runs on this warehouse)."""
-
-
-def cli_command() -> list[str]:
-    """Return the argv prefix that runs the stancewatch CLI with this interpreter."""
-    # -P: never put the working folder on sys.path (a folder named "warehouse" there would shadow ours)
-    return [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()"]
 
 
 def job_steps(job: dict[str, Any], global_args: list[str]) -> list[tuple[str, list[str]]]:
@@ -134,7 +128,7 @@ class Scheduler:
     # --- lifecycle ---
 
     def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
-        """Stop taking jobs and wind down (the SIGTERM/SIGINT handler)."""
+        """Stop taking jobs and wind down (the SIGTERM/SIGINT/SIGHUP handler)."""
         self.stopping.set()
 
     def run(self) -> None:
@@ -222,7 +216,7 @@ class Scheduler:
             elapsed = time.monotonic() - run.started
             if code is None:
                 if elapsed > self.job_timeout_s:
-                    self._kill(proc, grace=2.0)
+                    stop_tree(proc, grace=2.0)
                     # a crawl that needed SIGKILL could not close its own run: close it before the job is
                     # marked failed, so whoever sees the job final sees no run left 'running'
                     self._abandon_dead_runs()
@@ -235,17 +229,6 @@ class Scheduler:
                 self._next_step(run)
             else:
                 self._finish(run, "done", None)
-
-    def _kill(self, proc: subprocess.Popen[bytes], grace: float) -> None:
-        """SIGTERM the step's process group, then SIGKILL it if it is still there after grace seconds."""
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, sig)
-            try:
-                proc.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
 
     def _abandon_dead_runs(self) -> None:
         """Close crawl runs whose process is gone as 'abandoned' (a busy warehouse: the next crawl does it)."""
@@ -287,7 +270,7 @@ class Scheduler:
             self.echo(f"stopping: interrupting {len(self.running)} running job(s)")
         for run in list(self.running.values()):
             if run.proc is not None and run.proc.poll() is None:
-                self._kill(run.proc, grace=self.stop_grace_s)
+                stop_tree(run.proc, grace=self.stop_grace_s)
             self._finish(run, "interrupted", f"the scheduler was stopped during step {run.step!r}")
         for _ in range(3):  # the last states must land before we go, or they stay 'running'
             if not self.unrecorded:
@@ -299,9 +282,9 @@ class Scheduler:
 
 def run_scheduler(db: Path, *, global_args: list[str], poll_interval_s: float, job_timeout_s: float,
                   echo: Callable[[str], None] = print) -> None:
-    """Run a scheduler in this process until SIGTERM or SIGINT."""
+    """Run a scheduler in this process until SIGTERM, SIGINT or SIGHUP."""
     scheduler = Scheduler(db, global_args=global_args, poll_interval_s=poll_interval_s,
                           job_timeout_s=job_timeout_s, echo=echo)
-    signal.signal(signal.SIGTERM, scheduler.request_stop)
-    signal.signal(signal.SIGINT, scheduler.request_stop)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, scheduler.request_stop)
     scheduler.run()

@@ -1,26 +1,23 @@
 """One typed settings object: packaged defaults, then an optional user file, then paths from the environment.
 
-Order of precedence, lowest first: ``stancewatch/defaults.toml`` (packaged, commented), the user file
-(``./stancewatch.toml`` or ``--config PATH``; it overrides only what it sets), the environment
-(``STANCEWATCH_DB``, ``STANCEWATCH_SOURCES``: paths only), then command-line flags (``--db``, ``--sources``).
+The layers and their order are ``stancewatch.layers``'s; this module validates the merged mapping into
+``Settings``, which composes each part's own model (the crawler owns ``CrawlSettings``).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from crawler.addresses import ip_literal, parse_entry
+from crawler.addresses import ip_literal
+from crawler.settings import CrawlSettings
+from insights.coverage import TrendsSettings
 from stancewatch.errors import SettingsError
-
-USER_FILE = "stancewatch.toml"
-ENV_PATHS = {"db": "STANCEWATCH_DB", "sources": "STANCEWATCH_SOURCES"}
+from stancewatch.layers import read_layers
 
 
 class _Strict(BaseModel):
@@ -39,29 +36,6 @@ def _host(value: str) -> str:
     if not value or len(value) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
         raise ValueError("expected a host name or an IP address, such as 127.0.0.1, 0.0.0.0 or localhost")
     return value
-
-
-def _private_host(value: str) -> str:
-    parse_entry(value)  # raises ValueError naming the entry and what was expected
-    return value
-
-
-class CrawlSettings(_Strict):
-    """How the crawler behaves towards the sites it visits."""
-
-    user_agent: str = Field(min_length=1)
-    contact: str
-    obey_robots: bool
-    concurrent_per_domain: int = Field(ge=1, le=32)
-    download_delay_s: float = Field(ge=0)
-    autothrottle: bool
-    timeout_s: float = Field(gt=0)
-    retries: int = Field(ge=0, le=10)
-    max_response_mb: float = Field(gt=0)
-    min_text_chars: int = Field(ge=0)
-    default_since_days: int = Field(ge=1)
-    allow_private_addresses: bool = False
-    private_hosts: tuple[Annotated[str, AfterValidator(_private_host)], ...] = ()
 
 
 class ModelSettings(_Strict):
@@ -94,6 +68,18 @@ class SchedulerSettings(_Strict):
     job_timeout_s: float = Field(gt=0)
 
 
+class AlertSettings(_Strict):
+    """When a change in a weekly stance series becomes a stance-shift alert (insights.alerts)."""
+
+    min_articles_per_side: int = Field(ge=2)
+    min_outlets_per_side: int = Field(ge=1)
+    min_effect: float = Field(ge=0, le=2)
+    penalty: float = Field(gt=0)
+    min_weeks_per_side: int = Field(ge=1)
+    movers: int = Field(ge=1)
+    evidence_articles: int = Field(ge=1)
+
+
 class Settings(_Strict):
     """Everything stancewatch can be configured with."""
 
@@ -103,6 +89,8 @@ class Settings(_Strict):
     model: ModelSettings
     dashboard: DashboardSettings
     scheduler: SchedulerSettings
+    trends: TrendsSettings
+    alerts: AlertSettings
 
     @property
     def sources_path(self) -> Path:
@@ -123,31 +111,6 @@ class Settings(_Strict):
         return Path(self.model.cache_dir).expanduser()
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise SettingsError(f"{path}: settings file not found") from None
-    except IsADirectoryError:
-        raise SettingsError(f"{path}: is a folder; expected a settings file") from None
-    except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition; tomllib raises this, not a TOML error
-        raise SettingsError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
-                            "expected a TOML file saved as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
-
-
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def _describe(error: Any) -> str:
     key = ".".join(str(p) for p in error["loc"])
     if error["type"] == "extra_forbidden":
@@ -158,20 +121,12 @@ def _describe(error: Any) -> str:
 def load_settings(config: Path | None = None, *, db: Path | None = None, sources: Path | None = None,
                   environ: dict[str, str] | None = None) -> Settings:
     """Build the settings from defaults, the user file, the environment and explicit overrides."""
-    environ = dict(os.environ) if environ is None else environ
-    data = tomllib.loads((resources.files("stancewatch") / "defaults.toml").read_text(encoding="utf-8"))
-    origin = "packaged defaults"
-    user_file = config if config is not None else (Path(USER_FILE) if Path(USER_FILE).exists() else None)
-    if user_file is not None:
-        data = _merge(data, _read_toml(user_file))
-        origin = str(user_file)
-    for key, variable in ENV_PATHS.items():
-        if environ.get(variable):
-            data[key] = environ[variable]
-    if db is not None:
-        data["db"] = str(db)
-    if sources is not None:
-        data["sources"] = str(sources)
+    data, origin = read_layers(config, db=db, sources=sources, environ=environ)
+    return validate_settings(data, origin)
+
+
+def validate_settings(data: dict[str, Any], origin: str) -> Settings:
+    """Validate a settings mapping; raise SettingsError naming origin and every bad or unknown key."""
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

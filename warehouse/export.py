@@ -14,8 +14,9 @@
   which needs no encoding guess. Text cells starting with ``= + - @``, tab or carriage return get a
   leading ``'`` so spreadsheet programs do not run them as formulas (OWASP's advice); in xlsx such text is
   written as an explicit string cell, which Excel never evaluates, so the text stays as it was.
-- Next to ``FILE`` goes ``FILE.manifest.json`` (filters, level, format, rows, sha256, model and weights
-  hash, code version, time), and the same facts go to the ``exports`` table.
+- Next to ``FILE`` goes ``FILE.manifest.json`` (filters, level, format, rows, sha256, model, weights hash
+  and aggregation version of its stances, code version, time), and the same facts go to the ``exports``
+  table. Stances are the model's current aggregation version's only (the view current_stance).
 """
 
 from __future__ import annotations
@@ -397,7 +398,7 @@ def export(db: str | Path, filters: Filters, *, level: str, fmt: str, out: Path,
         id=uuid.uuid4().hex[:12], file=out.name, level=level, format=fmt, rows=written.rows,
         bytes=out.stat().st_size, sha256=_sha256(out), filters=filters.as_json(),
         models=[{"id": model["id"], "name": model["name"], "version": model["version"],
-                 "weights_sha256": model["weights_sha256"]}] if model else [],
+                 "weights_sha256": model["weights_sha256"], "aggregation": model["aggregation"]}] if model else [],
         code_version=code_version, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         warehouse=str(Path(db).resolve()), notes=written.notes,
     )

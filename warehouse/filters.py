@@ -6,6 +6,15 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+import duckdb
+
+from warehouse.errors import MigrationError
+from warehouse.sql import migrations
+
+# The migration that defines the passes_filters macro every filtered query calls (the latest one of
+# this name wins, should a later migration redefine it).
+FILTER_MACRO_MIGRATION = "filter_macro"
+
 
 def like_literal(text: str) -> str:
     """Escape LIKE's wildcards (% and _) and the escape character itself, so a search for "%" or "50_50"
@@ -17,8 +26,9 @@ def like_literal(text: str) -> str:
 class Filters:
     """What an analyst narrows the articles to; an empty field means no restriction.
 
-    Named queries take these as parameters and test each one with ``$x IS NULL OR ...`` (lists become
-    NULL when empty), so one query serves every combination without formatting SQL.
+    Named queries take these as parameters and apply them with the ``passes_filters`` macro (lists
+    become NULL when empty, and NULL restricts nothing), so one query serves every combination without
+    formatting SQL.
     """
 
     countries: tuple[str, ...] = ()         # target countries (ISO codes or EU, NATO)
@@ -67,3 +77,12 @@ class Filters:
         for key in ("countries", "outlets", "outlet_countries", "languages"):
             data[key] = list(data[key])
         return data
+
+
+def define_filter_macro(con: duckdb.DuckDBPyConnection) -> None:
+    """Define passes_filters in a database the migrations do not build (the dashboard's in-memory
+    snapshot), from the same migration text that defines it in the warehouse."""
+    found = [m for m in migrations() if m.name == FILTER_MACRO_MIGRATION]
+    if not found:
+        raise MigrationError(f"no migration named {FILTER_MACRO_MIGRATION}.sql in warehouse/migrations")
+    con.execute(found[-1].sql)

@@ -12,14 +12,15 @@ st.title("Country matrix")
 ctx = ui.context()
 if ctx is not None:
     filters = ui.filter_sidebar(ctx, fields=("countries", "outlets", "outlet_countries", "languages", "dates"))
+    corrected = ui.corrections_toggle()
     view = ui.choice("Show", "view", ["stance", "share"], "stance",
                      fmt={"stance": "mean stance", "share": "share of coverage"}.__getitem__)
-    ui.write_query(filters, {"view": view})
+    ui.write_query(filters, {"view": view, **ui.corrections_query(corrected)})
     ui.model_banner(ctx.model)
     st.caption(f"Figures as of {data.data_as_of(ctx.db, ctx.model.id):%Y-%m-%d %H:%M:%S} UTC (recomputed when "
                f"the warehouse changes, at most every {data.CUBE_MIN_AGE_S:.0f} s).")
 
-    cells = data.matrix(ctx.db, ctx.model.id, filters)
+    cells = data.matrix(ctx.db, ctx.model.id, filters, corrected)
     if cells.empty:
         st.info("No scored articles match these filters: widen the dates or clear some filters.")
     else:

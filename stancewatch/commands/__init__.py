@@ -7,7 +7,20 @@ import typer
 
 def register_all(app: typer.Typer) -> None:
     """Attach every area's commands to the root app."""
-    from stancewatch.commands import core, crawl, dashboard, jobs, model, scoring
+    from stancewatch.commands import (
+        alerts,
+        compare,
+        core,
+        corrections,
+        crawl,
+        dashboard,
+        export,
+        model,
+        run,
+        schedule,
+        scoring,
+        search,
+    )
 
-    for module in (core, crawl, scoring, model, dashboard, jobs):
+    for module in (core, crawl, scoring, model, dashboard, export, schedule, run, compare, search, alerts, corrections):
         module.register(app)

@@ -10,6 +10,7 @@ from rich.text import Text
 from stancewatch.console import console
 from stancewatch.context import state
 from stancewatch.errors import StancewatchError
+from stancewatch.supervisor import LaunchError, Supervisor
 
 out = console()
 
@@ -24,8 +25,8 @@ def dashboard(
     ] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the app to answer.")] = 60.0,
 ) -> None:
-    """Start the dashboard and keep it running until Ctrl-C."""
-    from dashboard import auth, server
+    """Start the dashboard and keep it running until Ctrl-C, SIGTERM or SIGHUP (which stop it)."""
+    from dashboard import auth
 
     if set_password:
         password = typer.prompt("Dashboard password", hide_input=True, confirmation_prompt=True)
@@ -38,22 +39,16 @@ def dashboard(
     listen = port or settings.dashboard.port
     if not 1 <= listen <= 65535:
         raise StancewatchError(f"--port {listen}: expected a port number from 1 to 65535")
-    process = server.start(settings.db, bind, listen, settings.dashboard.password_hash)
-    address = server.url(bind, listen)
-    try:
-        server.wait_ready(address, timeout, process)
-    except server.DashboardError as exc:
-        server.stop(process)
-        raise StancewatchError(str(exc)) from None
-    out.print(Text.assemble("dashboard on ", (address, "bold"), f" reading {settings.db} "
-                            f"{'(password required)' if settings.dashboard.password_hash else ''}; Ctrl-C stops it"),
-              highlight=False)
-    try:
-        process.wait()
-    except KeyboardInterrupt:
-        out.print("stopping the dashboard")
-    finally:
-        server.stop(process)
+    with Supervisor(out.print) as supervisor:
+        try:
+            address = supervisor.start_dashboard(settings.db, bind, listen, settings.dashboard.password_hash,
+                                                 quiet=False, timeout=timeout)
+        except LaunchError as exc:
+            raise StancewatchError(str(exc).removeprefix("the dashboard did not start: ")) from None
+        out.print(Text.assemble("dashboard on ", (address, "bold"), f" reading {settings.db} "
+                                f"{'(password required)' if settings.dashboard.password_hash else ''}; "
+                                "Ctrl-C stops it"), highlight=False)
+        supervisor.serve()
 
 
 def register(app: typer.Typer) -> None:

@@ -35,18 +35,24 @@ def score(
     with scoring_lock(settings.db):
         scorer = load_scorer(settings.model.name, settings.cache_path, settings.model.batch_size)
         summary = score_warehouse(settings.db, scorer=scorer, limit=limit, progress=progress)
+        # Alerts follow the stance rows: replace this model's alerts while still holding the scoring lock.
+        from insights.alerts import AlertRules, recompute
+
+        alerts = recompute(settings.db, summary.model_id, AlertRules(**settings.alerts.model_dump()))
     table = Table(title=f"scoring with {summary.model_id}")
     table.add_column("what")
     table.add_column("count", justify="right")
     for label, value in (("articles read", summary.articles), ("scored", summary.scored),
                          ("skipped", summary.skipped), ("mentions", summary.mentions),
                          ("sentences sent to the model", summary.targets_scored),
-                         ("article x country stances", summary.stances)):
+                         ("article x country stances", summary.stances),
+                         ("stored stances re-aggregated (new aggregation rules)", summary.reaggregated)):
         table.add_row(label, str(value))
     table.add_row("seconds", f"{summary.seconds:.1f}")
     table.add_row("articles per second", f"{summary.articles_per_second:.1f}")
     for reason, n in sorted(summary.skipped_reasons.items(), key=lambda kv: -kv[1]):
         table.add_row(f"skipped: {reason}", str(n))
+    table.add_row("stance-shift alerts (`stancewatch alerts`)", str(alerts.alerts))
     out.print(table)
 
 

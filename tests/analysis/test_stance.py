@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.stance import EVIDENCE_SIZE, THRESHOLD, TITLE_WEIGHT, ScoredMention, aggregate, label_for
+from insights.stance import EVIDENCE_SIZE, THRESHOLD, TITLE_WEIGHT, ScoredMention, aggregate, label_for
 
 
 def m(neg: float, neu: float, pos: float, sentence: str = "s", in_title: bool = False, index: int = 0

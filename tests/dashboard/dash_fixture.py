@@ -80,7 +80,8 @@ def build(path: Path, *, now: datetime | None = None) -> dict[str, object]:
                                    "p_neutral": 1.0 - p_neg - p_pos, "p_positive": p_pos, "scored_at": now})
                     stances.append({"article_id": article_id, "country": t, "model_id": MODEL_ID,
                                     "stance": stance, "label": _label(stance), "confidence": 0.7,
-                                    "mention_count": 1, "evidence": json.dumps([sentence]), "scored_at": now})
+                                    "mention_count": 1, "evidence": json.dumps([sentence]), "scored_at": now,
+                                    "aggregation": 1})
                 articles.append({"id": article_id, "url": url, "source": source, "title": title,
                                  "description": None, "text": " ".join(text_parts), "authors": [],
                                  "published_at": published, "fetched_at": published + timedelta(hours=1),
@@ -98,6 +99,7 @@ def build(path: Path, *, now: datetime | None = None) -> dict[str, object]:
             [(name, f"https://{name}/", country, language, now) for name, country, language, _ in SOURCES])
         w.con.execute("INSERT INTO models VALUES (?, ?, ?, ?, ['en', 'ru'], '{}', ?)",
                       [MODEL_ID, MODEL_NAME, MODEL_VERSION, "ab" * 32, now])
+        w.con.execute("INSERT INTO model_aggregation VALUES (?, 1, ?)", [MODEL_ID, now])  # readers see version 1
         w.con.execute(
             "INSERT INTO crawl_runs (id, started_at, finished_at, trigger, status, sources, stats, errors) VALUES "
             "('run-1', $a, $a + INTERVAL 1 HOUR, 'cli', 'failed', NULL, '{}', '{\"timeout\": 3}'),"

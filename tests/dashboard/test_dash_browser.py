@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import server
+from tests.processes import kill_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -62,10 +63,10 @@ def running(fixture_db: Path, free_port: int, tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()  # the CLI stops its streamlit child on the way out
         try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-        log.close()
+            process.wait(40)
+        finally:  # whatever is left of its session (tests/shell/test_signals.py checks nothing is)
+            kill_tree(process)
+            log.close()
 
 
 def test_every_page_renders_in_chromium(running: str, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ SCRIPT = """
 import json, os, sys
 HEAVY = set(json.loads(sys.argv[2]))
 os.environ["STANCEWATCH_DB"] = sys.argv[1]
-import dashboard, dashboard.data, dashboard.charts, dashboard.ui, dashboard.stats, dashboard.evidence
+import dashboard, dashboard.data, dashboard.charts, dashboard.ui, dashboard.evidence
 import dashboard.server, dashboard.auth
 from streamlit.testing.v1 import AppTest
 app = os.path.join(os.path.dirname(dashboard.__file__), "app.py")

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from dashboard import auth, server
 from stancewatch.cli import app
+from stancewatch.supervisor import stop_tree
 
 
 def test_command_line_binds_host_and_port_headless() -> None:
@@ -28,7 +29,7 @@ def test_start_serves_the_app_and_stop_ends_it(fixture_db: Path, free_port: int)
         with urllib.request.urlopen(f"http://127.0.0.1:{free_port}/_stcore/health", timeout=5) as response:
             assert response.read() == b"ok"
     finally:
-        server.stop(process)
+        stop_tree(process)
     assert process.returncode is not None
 
 

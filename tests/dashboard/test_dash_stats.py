@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from dashboard.stats import MIN_ARTICLES, cluster_bootstrap
+from insights.stats import MIN_ARTICLES, cluster_bootstrap
 
 
 def _cells(outlets: int, per_outlet: int, stance_of: Callable[[int], float],

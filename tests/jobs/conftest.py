@@ -51,8 +51,10 @@ def build(db: Path) -> None:
                     [datetime(2026, 2, 1)])
         for model, aid, country, stance in STANCE:
             label = "critical" if stance < -0.3 else "favourable" if stance > 0.3 else "neutral"
-            con.execute("INSERT INTO article_stance VALUES (?, ?, ?, ?, ?, 0.8, 1, ?, ?)",
+            con.execute("INSERT INTO article_stance VALUES (?, ?, ?, ?, ?, 0.8, 1, ?, ?, 1)",
                         [aid, country, model, stance, label, json.dumps(["evidence"]), t])
+        # both models' stances are of aggregation version 1, the version readers see (migration 0009)
+        con.execute("INSERT INTO model_aggregation VALUES ('m-old', 1, ?), ('m-new', 1, ?)", [t, t])
         for mid, aid, country, sentence, start in MENTIONS:
             con.execute("INSERT INTO mentions VALUES (?, ?, ?, 0, ?, 0, ?, ?, ?, ?)",
                         [mid, aid, country, sentence, start, start + 6, sentence[start:start + 6], "alias"])

@@ -15,6 +15,7 @@ import pytest
 
 from crawler.feeds import parse_feed, parse_sitemap
 from stancewatch.demo import content, site
+from tests.processes import kill_tree
 from warehouse import reader
 
 NOW = datetime(2026, 6, 1, 12)
@@ -160,7 +161,7 @@ def test_scheduler_runs_a_real_crawl_and_score_job(tmp_path: Path, db_path: Path
         proc = subprocess.Popen(
             [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()", "--config", str(config),
              "--db", str(db_path), "--sources", str(sources), "scheduler"],
-            stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=tmp_path, env=env)
+            stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=tmp_path, env=env, start_new_session=True)
         try:
             deadline = time.monotonic() + 600
             while (job := jobs.get_job(db_path, job_id)) is None or job["state"] in ("queued", "running"):
@@ -168,7 +169,10 @@ def test_scheduler_runs_a_real_crawl_and_score_job(tmp_path: Path, db_path: Path
                 time.sleep(0.5)
         finally:
             proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=60)
+            try:
+                proc.wait(timeout=60)
+            finally:  # a scheduler that would not stop must not leave its crawl behind
+                kill_tree(proc)
     assert job["state"] == "done", f"{job['error']}\n{job['log_tail']}"
     with reader(db_path) as r:
         runs = r.con.execute("SELECT trigger, status FROM crawl_runs").fetchall()

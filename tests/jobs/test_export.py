@@ -89,7 +89,8 @@ def test_manifest_and_byte_identical(db: Path, tmp_path: Path, fmt: str, level: 
     assert on_disk["sha256"] == m1.sha256 and on_disk["rows"] == m1.rows > 0
     assert on_disk["level"] == level and on_disk["format"] == fmt and on_disk["code_version"] == "v-test"
     assert on_disk["filters"]["countries"] == ["KZ", "RU"]
-    assert on_disk["models"] == [{"id": "m-new", "name": "new", "version": "2", "weights_sha256": "bbb"}]
+    assert on_disk["models"] == [{"id": "m-new", "name": "new", "version": "2", "weights_sha256": "bbb",
+                                  "aggregation": 1}]
     assert on_disk["created_at"]
     with reader(db) as r:
         recorded = r.con.execute("SELECT sha256, rows, level, format FROM exports ORDER BY created_at").fetchall()

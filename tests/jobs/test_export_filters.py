@@ -31,7 +31,7 @@ def _with_percent_article(db: Path) -> None:
                       "content_hash, story_id, extractor) VALUES ('a5', 'https://us-c.example/a5', 'us-c', "
                       "'Prices', 'Inflation in Kazakhstan reached 50% this spring.', ?, ?, 'en', 'h5', 's5', 't')",
                       [datetime(2026, 3, 3), datetime(2026, 3, 5)])
-        w.con.execute("INSERT INTO article_stance VALUES ('a5', 'KZ', 'm-new', -0.1, 'neutral', 0.8, 1, ?, ?)",
+        w.con.execute("INSERT INTO article_stance VALUES ('a5', 'KZ', 'm-new', -0.1, 'neutral', 0.8, 1, ?, ?, 1)",
                       [json.dumps(["evidence"]), datetime(2026, 3, 5)])
 
 
@@ -71,7 +71,7 @@ def test_export_refuses_unknown_countries(scored_db: Path, tmp_path: Path) -> No
         assert needle in done.stderr and "Traceback" not in done.stderr, done.stderr
         assert not out.exists()
     with writer(scored_db) as w:  # a target that is not an ISO code, once the warehouse holds it
-        w.con.execute("INSERT INTO article_stance VALUES ('a3', 'EU', 'm-new', 0.2, 'neutral', 0.8, 1, '[]', ?)",
+        w.con.execute("INSERT INTO article_stance VALUES ('a3', 'EU', 'm-new', 0.2, 'neutral', 0.8, 1, '[]', ?, 1)",
                       [datetime(2026, 3, 5)])
     for country in ("EU", "FJ"):  # FJ: a real country no article is about: 0 rows, not an error
         done = _cli(tmp_path, scored_db, "export", "--out", str(out), "--country", country, "--level", "stance")

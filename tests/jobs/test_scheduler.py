@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.processes import kill_tree
 from warehouse import jobs, reader, writer
 
 FAKE_JOB = Path(__file__).with_name("fake_job.py")
@@ -35,7 +36,7 @@ class SchedulerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()", "--config", str(config),
              "--db", str(db), "scheduler"],
-            stdout=self.output.open("w"), stderr=subprocess.STDOUT, env=env, cwd=tmp)
+            stdout=self.output.open("w"), stderr=subprocess.STDOUT, env=env, cwd=tmp, start_new_session=True)
         wait_for(lambda: "scheduler running" in self.output.read_text(), 20, self)
 
     def events(self) -> list[dict[str, Any]]:
@@ -70,10 +71,8 @@ def start(db_path: Path, tmp_path: Path) -> Iterator[Callable[..., SchedulerProc
         return sched
 
     yield _start
-    for sched in started:
-        if sched.proc.poll() is None:
-            sched.proc.kill()
-            sched.proc.wait()
+    for sched in started:  # its jobs run in sessions of their own: killing the scheduler alone leaves them
+        kill_tree(sched.proc)
 
 
 def states(db: Path) -> dict[str, str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.jobs.sources_file import SOURCES
+from tests.processes import kill_tree
 from warehouse import jobs
 
 FAKE_JOB = Path(__file__).with_name("fake_job.py")
@@ -30,7 +31,7 @@ def test_up_starts_everything_and_ctrl_c_stops_it(tmp_path: Path, db_path: Path,
     proc = subprocess.Popen(
         [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()", "--config", str(config),
          "--db", str(db_path), "--sources", str(sources), "up", "--port", str(free_port)],
-        stdout=out.open("w"), stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+        stdout=out.open("w"), stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while "stancewatch is up" not in out.read_text():
@@ -47,10 +48,8 @@ def test_up_starts_everything_and_ctrl_c_stops_it(tmp_path: Path, db_path: Path,
             time.sleep(0.3)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0, out.read_text()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    finally:  # the scheduler, its jobs and the dashboard too, however the test ended
+        kill_tree(proc)
     text = out.read_text()
     assert "all stopped" in text and "Traceback" not in text
     with pytest.raises(OSError):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from analysis.encoders.marking import MAX_CHARS, mark
-from analysis.evaluation import ece, fit_temperature, metrics, nll, softmax
+from analysis.evaluation import bootstrap_difference, bootstrap_interval, ece, fit_temperature, metrics, nll, softmax
 from analysis.model import Target
 
 
@@ -66,3 +66,24 @@ def test_ece_of_perfectly_calibrated_is_small() -> None:
     probs = np.array([[0.9, 0.05, 0.05]] * 10)
     gold = np.array([0] * 9 + [1])
     assert ece(probs, gold) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_bootstrap_interval_holds_the_point_and_narrows_with_more_rows() -> None:
+    rng = np.random.default_rng(3)
+    gold = rng.integers(0, 3, 400)
+    pred = np.where(rng.random(400) < 0.7, gold, rng.integers(0, 3, 400))  # about 70% right
+    point = metrics(gold, pred)["f1_pn"]
+    lo, hi = bootstrap_interval(gold, pred, "f1_pn", rounds=500)
+    assert lo < point < hi
+    small_lo, small_hi = bootstrap_interval(gold[:50], pred[:50], "f1_pn", rounds=500)
+    assert (small_hi - small_lo) > (hi - lo)
+
+
+def test_bootstrap_of_a_model_against_itself_is_zero_and_grouped_rows_move_together() -> None:
+    gold = np.array([0, 1, 2, 2, 1, 0] * 20)
+    pred = np.array([0, 1, 1, 2, 1, 2] * 20)
+    same = bootstrap_difference(gold, pred, pred, rounds=200)
+    assert same == {"difference": 0.0, "lo": 0.0, "hi": 0.0}
+    # One group holding every row: every resample is the whole set, so the interval is the point.
+    lo, hi = bootstrap_interval(gold, pred, groups=np.zeros(len(gold)), rounds=50)
+    assert lo == pytest.approx(metrics(gold, pred)["f1_pn"]) == pytest.approx(hi)

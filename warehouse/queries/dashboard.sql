@@ -1,26 +1,31 @@
 -- What the dashboard reads. Every filtered query takes the parameters of warehouse.filters.Filters
--- (only those it names are bound) and tests each with `$x IS NULL OR ...`, so one query serves every
--- combination. Scores are always those of one model ($model_id), named on every page that shows them.
--- date_to is inclusive: published_at < date_to + 1 day.
+-- (only those it names are bound) and applies them with the passes_filters macro (migration 0006: the
+-- one definition of each filter and of the inclusive date range), naming its columns and the filters
+-- that apply to them; a NULL filter restricts nothing, so one query serves every combination. Scores
+-- are always those of one model ($model_id), named on every page that shows them, and of that model's
+-- current aggregation version: stance rows are read from the view current_stance (migration 0009), never
+-- from the article_stance table itself.
 
 -- name: dashboard_overview
 SELECT (SELECT count(*) FROM articles) AS articles,
        (SELECT count(*) FROM sources) AS sources,
-       (SELECT count(*) FROM article_stance WHERE model_id = $model_id) AS stance_rows,
+       (SELECT count(*) FROM current_stance WHERE model_id = $model_id) AS stance_rows,
        (SELECT count(*) FROM article_scoring WHERE model_id = $model_id) AS articles_scored,
        (SELECT max(fetched_at) FROM articles) AS last_fetched,
        (SELECT min(published_at)::DATE FROM articles) AS first_published,
        (SELECT max(published_at)::DATE FROM articles) AS last_published;
 
 -- name: dashboard_models
--- Every model, newest first; the first is the dashboard's default.
-SELECT m.id, m.name, m.version, m.weights_sha256, m.created_at
+-- Every model, newest first; the first is the dashboard's default. aggregation: the version of the
+-- aggregation rules its shown stances were made with (NULL: none recorded yet).
+SELECT m.id, m.name, m.version, m.weights_sha256, m.created_at, c.aggregation
 FROM models m
+LEFT JOIN model_aggregation c ON c.model_id = m.id
 ORDER BY m.created_at DESC, m.id;
 
 -- name: dashboard_target_countries
 SELECT country, count(*) AS n
-FROM article_stance
+FROM current_stance
 WHERE model_id = $model_id
 GROUP BY country
 ORDER BY n DESC, country;
@@ -40,10 +45,11 @@ GROUP BY ALL
 ORDER BY n DESC;
 
 -- name: dashboard_stance_version
--- Changes whenever the model's stance rows or the articles change: the cube below is rebuilt then.
+-- Changes whenever the model's stance rows, their aggregation version or the articles change: the cube
+-- below is rebuilt then.
 SELECT (SELECT count(*) FROM articles) AS articles,
-       count(*) AS stance_rows, max(scored_at) AS last_scored
-FROM article_stance
+       count(*) AS stance_rows, max(scored_at) AS last_scored, max(aggregation) AS aggregation
+FROM current_stance
 WHERE model_id = $model_id;
 
 -- name: dashboard_stance_facts
@@ -57,8 +63,9 @@ SELECT st.article_id,
        a.source AS outlet,
        coalesce(s.country, '??') AS outlet_country,
        coalesce(a.language, '??') AS language,
-       st.stance, st.label, st.confidence, st.mention_count
-FROM article_stance st
+       st.stance, st.label, st.confidence, st.mention_count,
+       hash(a.story_id) AS story_key  -- wire copies share it; 8 bytes, not the 40-character id
+FROM current_stance st
 JOIN articles a ON a.id = st.article_id
 LEFT JOIN sources s ON s.name = a.source
 WHERE st.model_id = $model_id;
@@ -84,12 +91,10 @@ ORDER BY target, day;
 SELECT date_trunc($grain, day)::DATE AS period, target, outlet, outlet_country, language,
        sum(n) AS n, sum(stance_sum) AS stance_sum
 FROM cube
-WHERE ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], target))
-  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], outlet))
-  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], outlet_country))
-  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], language))
-  AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
-  AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+WHERE passes_filters(target := target, outlet := outlet, outlet_country := outlet_country,
+                     language := language, published := day,
+                     countries := $countries, outlets := $outlets, outlet_countries := $outlet_countries,
+                     languages := $languages, date_from := $date_from, date_to := $date_to)
 GROUP BY ALL;
 
 -- name: dashboard_mem_matrix
@@ -97,12 +102,10 @@ GROUP BY ALL;
 SELECT outlet_country, target, sum(n) AS n, sum(stance_sum) / sum(n) AS mean_stance,
        count(DISTINCT outlet) AS outlets
 FROM cube
-WHERE ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], target))
-  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], outlet))
-  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], outlet_country))
-  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], language))
-  AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
-  AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+WHERE passes_filters(target := target, outlet := outlet, outlet_country := outlet_country,
+                     language := language, published := day,
+                     countries := $countries, outlets := $outlets, outlet_countries := $outlet_countries,
+                     languages := $languages, date_from := $date_from, date_to := $date_to)
 GROUP BY ALL
 ORDER BY outlet_country, target;
 
@@ -114,14 +117,11 @@ ORDER BY outlet_country, target;
 -- a grouping of every row.
 WITH top AS (
     SELECT * FROM facts
-    WHERE ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], target))
-      AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], outlet))
-      AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], outlet_country))
-      AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], language))
-      AND ($date_from::DATE IS NULL OR published_at >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR published_at < $date_to::DATE + 1)
-      AND ($stance_min::DOUBLE IS NULL OR stance >= $stance_min::DOUBLE)
-      AND ($stance_max::DOUBLE IS NULL OR stance <= $stance_max::DOUBLE)
+    WHERE passes_filters(target := target, outlet := outlet, outlet_country := outlet_country,
+                         language := language, published := published_at, stance := stance,
+                         countries := $countries, outlets := $outlets, outlet_countries := $outlet_countries,
+                         languages := $languages, date_from := $date_from, date_to := $date_to,
+                         stance_min := $stance_min, stance_max := $stance_max)
     ORDER BY published_at DESC NULLS LAST, article_id
     LIMIT ($offset + $limit) * $per_article
 )
@@ -146,14 +146,11 @@ ORDER BY page.published_at DESC NULLS LAST, page.article_id;
 SELECT CASE WHEN $countries::VARCHAR[] IS NOT NULL AND len($countries::VARCHAR[]) = 1
             THEN count(*) ELSE count(DISTINCT akey) END AS n
 FROM facts
-WHERE ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], target))
-  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], outlet))
-  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], outlet_country))
-  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], language))
-  AND ($date_from::DATE IS NULL OR published_at >= $date_from::DATE)
-  AND ($date_to::DATE IS NULL OR published_at < $date_to::DATE + 1)
-  AND ($stance_min::DOUBLE IS NULL OR stance >= $stance_min::DOUBLE)
-  AND ($stance_max::DOUBLE IS NULL OR stance <= $stance_max::DOUBLE);
+WHERE passes_filters(target := target, outlet := outlet, outlet_country := outlet_country,
+                     language := language, published := published_at, stance := stance,
+                     countries := $countries, outlets := $outlets, outlet_countries := $outlet_countries,
+                     languages := $languages, date_from := $date_from, date_to := $date_to,
+                     stance_min := $stance_min, stance_max := $stance_max);
 
 -- name: dashboard_scored_count
 -- Articles with at least one stance row: scored, and not "no country mentions" (see analysis.scoring).
@@ -167,12 +164,10 @@ WHERE model_id = $model_id AND status = 'scored' AND reason IS NULL;
 SELECT a.id, a.published_at
 FROM articles a
 LEFT JOIN sources s ON s.name = a.source
-WHERE ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.source))
-  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], s.country))
-  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
-  AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
-  AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
-  AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR ESCAPE '\' OR a.text ILIKE $text::VARCHAR ESCAPE '\')
+WHERE passes_filters(outlet := a.source, outlet_country := s.country, language := a.language,
+                     published := a.published_at, title := a.title, body := a.text,
+                     outlets := $outlets, outlet_countries := $outlet_countries, languages := $languages,
+                     date_from := $date_from, date_to := $date_to, text := $text)
 ORDER BY a.published_at DESC NULLS LAST, a.id
 LIMIT $k;
 
@@ -180,16 +175,15 @@ LIMIT $k;
 -- Step 2: the stance rows of the candidate articles ($ids) that pass the stance-level filters. The
 -- MATERIALIZED lookup lets DuckDB use the article_id index (migration 0004) for it.
 WITH rows AS MATERIALIZED (
-    SELECT * FROM article_stance WHERE article_id IN (SELECT unnest($ids::VARCHAR[]))
+    SELECT * FROM current_stance WHERE article_id IN (SELECT unnest($ids::VARCHAR[]))
 )
 SELECT article_id,
        list(struct_pack(country := country, stance := stance, label := label, confidence := confidence,
                         mentions := mention_count) ORDER BY country) AS stances
 FROM rows
 WHERE model_id = $model_id
-  AND ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], country))
-  AND ($stance_min::DOUBLE IS NULL OR stance >= $stance_min::DOUBLE)
-  AND ($stance_max::DOUBLE IS NULL OR stance <= $stance_max::DOUBLE)
+  AND passes_filters(target := country, stance := stance,
+                     countries := $countries, stance_min := $stance_min, stance_max := $stance_max)
 GROUP BY article_id;
 
 -- name: dashboard_article_rows
@@ -205,25 +199,14 @@ LEFT JOIN sources s ON s.name = a.source;
 -- One page of the filtered articles in one query: the fallback when the filters are so selective that
 -- the candidate steps above would have to widen to most of the warehouse.
 WITH hit AS (
-    SELECT st.article_id, a.published_at,
+    SELECT st.article_id, st.published_at,
            list(struct_pack(country := st.country, stance := st.stance, label := st.label,
                             confidence := st.confidence, mentions := st.mention_count)
                 ORDER BY st.country) AS stances
-    FROM article_stance st
-    JOIN articles a ON a.id = st.article_id
-    LEFT JOIN sources s ON s.name = a.source
-    WHERE st.model_id = $model_id
-      AND ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], st.country))
-      AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.source))
-      AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], s.country))
-      AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
-      AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
-      AND ($stance_min::DOUBLE IS NULL OR st.stance >= $stance_min::DOUBLE)
-      AND ($stance_max::DOUBLE IS NULL OR st.stance <= $stance_max::DOUBLE)
-      AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR ESCAPE '\' OR a.text ILIKE $text::VARCHAR ESCAPE '\')
-    GROUP BY st.article_id, a.published_at
-    ORDER BY a.published_at DESC NULLS LAST, st.article_id
+    FROM filtered_stance($model_id, NULL, NULL, $countries, $outlets, $outlet_countries, $languages,
+                         $date_from, $date_to, $stance_min, $stance_max, $text) st
+    GROUP BY st.article_id, st.published_at
+    ORDER BY st.published_at DESC NULLS LAST, st.article_id
     LIMIT $limit OFFSET $offset
 )
 SELECT hit.article_id AS id, hit.published_at, a.source AS outlet, coalesce(s.country, '??') AS outlet_country,
@@ -234,20 +217,9 @@ LEFT JOIN sources s ON s.name = a.source
 ORDER BY hit.published_at DESC NULLS LAST, hit.article_id;
 
 -- name: dashboard_article_count
-SELECT count(DISTINCT st.article_id) AS n
-FROM article_stance st
-JOIN articles a ON a.id = st.article_id
-LEFT JOIN sources s ON s.name = a.source
-WHERE st.model_id = $model_id
-  AND ($countries::VARCHAR[] IS NULL OR list_contains($countries::VARCHAR[], st.country))
-  AND ($outlets::VARCHAR[] IS NULL OR list_contains($outlets::VARCHAR[], a.source))
-  AND ($outlet_countries::VARCHAR[] IS NULL OR list_contains($outlet_countries::VARCHAR[], s.country))
-  AND ($languages::VARCHAR[] IS NULL OR list_contains($languages::VARCHAR[], a.language))
-  AND ($date_from::DATE IS NULL OR a.published_at >= $date_from::DATE)
-  AND ($date_to::DATE IS NULL OR a.published_at < $date_to::DATE + 1)
-  AND ($stance_min::DOUBLE IS NULL OR st.stance >= $stance_min::DOUBLE)
-  AND ($stance_max::DOUBLE IS NULL OR st.stance <= $stance_max::DOUBLE)
-  AND ($text::VARCHAR IS NULL OR a.title ILIKE $text::VARCHAR ESCAPE '\' OR a.text ILIKE $text::VARCHAR ESCAPE '\');
+SELECT count(DISTINCT article_id) AS n
+FROM filtered_stance($model_id, NULL, NULL, $countries, $outlets, $outlet_countries, $languages,
+                     $date_from, $date_to, $stance_min, $stance_max, $text);
 
 -- name: dashboard_article
 SELECT a.id, a.url, a.source AS outlet, coalesce(s.country, '??') AS outlet_country, a.title, a.description,
@@ -257,7 +229,7 @@ LEFT JOIN sources s ON s.name = a.source
 WHERE a.id = $article_id;
 
 -- name: dashboard_article_stance
-WITH rows AS MATERIALIZED (SELECT * FROM article_stance WHERE article_id = $article_id)
+WITH rows AS MATERIALIZED (SELECT * FROM current_stance WHERE article_id = $article_id)
 SELECT country, stance, label, confidence, mention_count, evidence, scored_at
 FROM rows
 WHERE model_id = $model_id

@@ -1,5 +1,6 @@
--- Exports: the same filters as the dashboard (warehouse.filters.Filters.params()), each tested with
--- `$x IS NULL OR ...`, plus $model_id, the model whose scores are exported and filtered on.
+-- Exports: the same filters as the dashboard (warehouse.filters.Filters.params()), applied by the same
+-- passes_filters macro (migration 0006), plus $model_id, the model whose scores are exported and filtered on.
+-- Stances are that model's current aggregation version's (the view current_stance, migration 0009).
 -- Every query orders by a unique key starting with the article id, so that the same export of an unchanged
 -- warehouse is the same file, and so that a large export runs as several queries over article-id ranges
 -- [$lo, $hi) (NULL: open-ended), each sorting only its own share of the rows (warehouse/export.py).
@@ -16,7 +17,9 @@
 SELECT id FROM models ORDER BY created_at DESC, id DESC LIMIT 1;
 
 -- name: export_model
-SELECT id, name, version, weights_sha256 FROM models WHERE id = $model_id;
+SELECT m.id, m.name, m.version, m.weights_sha256, c.aggregation
+FROM models m LEFT JOIN model_aggregation c ON c.model_id = m.id
+WHERE m.id = $model_id;
 
 -- name: export_articles
 SELECT a.id AS article_id, a.url, a.source, s.country AS outlet_country, a.language,
@@ -24,64 +27,54 @@ SELECT a.id AS article_id, a.url, a.source, s.country AS outlet_country, a.langu
        a.story_id, a.content_hash, a.extractor
 FROM articles a LEFT JOIN sources s ON s.name = a.source
 WHERE ($lo IS NULL OR a.id >= $lo) AND ($hi IS NULL OR a.id < $hi)
-  AND ($outlets IS NULL OR list_contains($outlets, a.source))
-  AND ($outlet_countries IS NULL OR list_contains($outlet_countries, s.country))
-  AND ($languages IS NULL OR list_contains($languages, a.language))
-  AND ($date_from IS NULL OR CAST(a.published_at AS DATE) >= CAST($date_from AS DATE))
-  AND ($date_to IS NULL OR CAST(a.published_at AS DATE) <= CAST($date_to AS DATE))
-  AND ($text IS NULL OR a.title ILIKE $text ESCAPE '\' OR a.text ILIKE $text ESCAPE '\')
+  AND passes_filters(outlet := a.source, outlet_country := s.country, language := a.language,
+                     published := a.published_at, title := a.title, body := a.text,
+                     outlets := $outlets, outlet_countries := $outlet_countries, languages := $languages,
+                     date_from := $date_from, date_to := $date_to, text := $text)
   AND EXISTS (
-        SELECT 1 FROM article_stance st
+        SELECT 1 FROM current_stance st
         WHERE st.article_id = a.id AND st.model_id = $model_id
-          AND ($countries IS NULL OR list_contains($countries, st.country))
-          AND ($stance_min IS NULL OR st.stance >= $stance_min)
-          AND ($stance_max IS NULL OR st.stance <= $stance_max))
+          AND passes_filters(target := st.country, stance := st.stance, countries := $countries,
+                             stance_min := $stance_min, stance_max := $stance_max))
 ORDER BY a.id;
 
 -- name: export_stance
-SELECT st.article_id, st.country, st.stance, st.label, st.confidence, st.mention_count,
-       CAST(st.evidence AS VARCHAR) AS evidence, st.model_id, st.scored_at,
-       a.source, s.country AS outlet_country, a.language, a.published_at, a.title, a.url
-FROM article_stance st
-JOIN articles a ON a.id = st.article_id
-LEFT JOIN sources s ON s.name = a.source
-WHERE st.model_id = $model_id
-  AND ($lo IS NULL OR st.article_id >= $lo) AND ($hi IS NULL OR st.article_id < $hi)
-  AND ($lo IS NULL OR a.id >= $lo) AND ($hi IS NULL OR a.id < $hi)
-  AND ($countries IS NULL OR list_contains($countries, st.country))
-  AND ($stance_min IS NULL OR st.stance >= $stance_min)
-  AND ($stance_max IS NULL OR st.stance <= $stance_max)
-  AND ($outlets IS NULL OR list_contains($outlets, a.source))
-  AND ($outlet_countries IS NULL OR list_contains($outlet_countries, s.country))
-  AND ($languages IS NULL OR list_contains($languages, a.language))
-  AND ($date_from IS NULL OR CAST(a.published_at AS DATE) >= CAST($date_from AS DATE))
-  AND ($date_to IS NULL OR CAST(a.published_at AS DATE) <= CAST($date_to AS DATE))
-  AND ($text IS NULL OR a.title ILIKE $text ESCAPE '\' OR a.text ILIKE $text ESCAPE '\')
-ORDER BY st.article_id, st.country;
+-- corrected_stance, corrected_label: with analysts' corrections (migration 0008; NULL: none), the stance
+-- re-aggregated and its label, or not_this_country when every mention of the country was a false match.
+SELECT article_id, country, stance, label,
+       (SELECT c.stance FROM article_stance_corrected c WHERE c.article_id = f.article_id
+          AND c.country = f.country AND c.model_id = f.model_id AND c.aggregation = f.aggregation) AS corrected_stance,
+       (SELECT CASE WHEN c.dropped THEN 'not_this_country' ELSE c.label END FROM article_stance_corrected c
+        WHERE c.article_id = f.article_id AND c.country = f.country AND c.model_id = f.model_id
+          AND c.aggregation = f.aggregation) AS corrected_label,
+       confidence, mention_count, CAST(evidence AS VARCHAR) AS evidence, model_id, scored_at,
+       source, outlet_country, language, published_at, title, url
+FROM filtered_stance($model_id, $lo, $hi, $countries, $outlets, $outlet_countries, $languages,
+                     $date_from, $date_to, $stance_min, $stance_max, $text) f
+ORDER BY article_id, country;
 
 -- name: export_mentions
 SELECT m.id AS mention_id, m.article_id, m.country, m.sentence_index, m.sentence, m.sentence_start,
        m.start_char, m.end_char, m.surface, m.alias,
        ms.p_negative, ms.p_neutral, ms.p_positive, ms.model_id,
+       lc.label AS corrected_label,  -- the analyst's correction in force (migration 0008), NULL: none
        st.stance AS article_stance, st.label AS article_label,
        a.source, s.country AS outlet_country, a.language, a.published_at, a.url
 FROM mentions m
 JOIN mention_scores ms ON ms.mention_id = m.id AND ms.model_id = $model_id
+LEFT JOIN latest_corrections lc ON lc.mention_id = m.id
 JOIN articles a ON a.id = m.article_id
 LEFT JOIN sources s ON s.name = a.source
-LEFT JOIN article_stance st
+LEFT JOIN current_stance st
        ON st.article_id = m.article_id AND st.country = m.country AND st.model_id = $model_id
 WHERE ($lo IS NULL OR m.article_id >= $lo) AND ($hi IS NULL OR m.article_id < $hi)
   AND ($lo IS NULL OR a.id >= $lo) AND ($hi IS NULL OR a.id < $hi)
-  AND ($countries IS NULL OR list_contains($countries, m.country))
-  AND ($stance_min IS NULL OR st.stance >= $stance_min)
-  AND ($stance_max IS NULL OR st.stance <= $stance_max)
-  AND ($outlets IS NULL OR list_contains($outlets, a.source))
-  AND ($outlet_countries IS NULL OR list_contains($outlet_countries, s.country))
-  AND ($languages IS NULL OR list_contains($languages, a.language))
-  AND ($date_from IS NULL OR CAST(a.published_at AS DATE) >= CAST($date_from AS DATE))
-  AND ($date_to IS NULL OR CAST(a.published_at AS DATE) <= CAST($date_to AS DATE))
-  AND ($text IS NULL OR a.title ILIKE $text ESCAPE '\' OR a.text ILIKE $text ESCAPE '\')
+  AND passes_filters(target := m.country, outlet := a.source, outlet_country := s.country,
+                     language := a.language, published := a.published_at, stance := st.stance,
+                     title := a.title, body := a.text,
+                     countries := $countries, outlets := $outlets, outlet_countries := $outlet_countries,
+                     languages := $languages, date_from := $date_from, date_to := $date_to,
+                     stance_min := $stance_min, stance_max := $stance_max, text := $text)
 ORDER BY m.article_id, m.start_char, m.id;
 
 -- name: insert_export
@@ -94,4 +87,4 @@ SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM articl
        (SELECT count(*) FROM mentions) AS mentions;
 
 -- name: export_target_countries
-SELECT DISTINCT country FROM article_stance ORDER BY country;
+SELECT DISTINCT country FROM current_stance ORDER BY country;

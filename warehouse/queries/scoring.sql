@@ -33,7 +33,7 @@ SELECT mention_id, model_id, p_negative, p_neutral, p_positive, scored_at FROM b
 -- name: scoring_upsert_article_stance
 INSERT OR REPLACE INTO article_stance BY NAME
 SELECT article_id, country, model_id, stance, label, confidence, mention_count,
-       CAST(evidence AS JSON) AS evidence, scored_at
+       CAST(evidence AS JSON) AS evidence, scored_at, aggregation
 FROM batch;
 
 -- name: scoring_upsert_article_scoring

@@ -1,4 +1,4 @@
-"""Trend statistics: mean stance per period with a 95% interval from a cluster bootstrap over outlets.
+"""Stance statistics for trends and alerts: a mean stance with a 95% interval from a cluster bootstrap.
 
 Articles from one outlet are not independent (one editorial line), so the interval resamples outlets,
 not articles: within each period and group, draw as many outlets as there are, with replacement, and
@@ -24,10 +24,13 @@ _MAX_DRAWS = 4_000_000
 
 
 def cluster_bootstrap(cells: pd.DataFrame, keys: list[str], *, cluster: str = "outlet", n_boot: int = N_BOOT,
-                      seed: int = SEED, level: float = 0.95) -> pd.DataFrame:
+                      seed: int = SEED, level: float = 0.95, min_articles: int = MIN_ARTICLES,
+                      min_clusters: int = MIN_OUTLETS) -> pd.DataFrame:
     """Return one row per group of ``keys``: mean, lo, hi, n_articles, n_outlets, sparse.
 
     ``cells`` has the key columns, the cluster column and per-cell ``n`` (articles) and ``stance_sum``.
+    ``n_outlets`` counts the distinct clusters; a group under ``min_articles`` or ``min_clusters`` (the
+    trend charts' MIN_ARTICLES and MIN_OUTLETS unless a caller has its own rule) is sparse, with no interval.
     """
     columns = [*keys, "mean", "lo", "hi", "n_articles", "n_outlets", "sparse"]
     if cells.empty:
@@ -45,7 +48,7 @@ def cluster_bootstrap(cells: pd.DataFrame, keys: list[str], *, cluster: str = "o
     rng = np.random.default_rng(seed)
     alpha = (1.0 - level) / 2.0
     for k in np.unique(sizes):
-        if k < MIN_OUTLETS:
+        if k < max(min_clusters, 2):
             continue  # one outlet: every replicate is the same; no interval to speak of
         groups = np.flatnonzero(sizes == k)
         chunks = max(1, math.ceil(len(groups) * n_boot * int(k) / _MAX_DRAWS))
@@ -58,7 +61,7 @@ def cluster_bootstrap(cells: pd.DataFrame, keys: list[str], *, cluster: str = "o
                       n_outlets=(cluster, "nunique")).reset_index()
     out["mean"] = out["stance_sum"] / out["n_articles"]
     out["lo"], out["hi"] = lo, hi
-    out["sparse"] = (out["n_articles"] < MIN_ARTICLES) | (out["n_outlets"] < MIN_OUTLETS)
+    out["sparse"] = (out["n_articles"] < min_articles) | (out["n_outlets"] < min_clusters)
     out.loc[out["sparse"], ["lo", "hi"]] = np.nan
     out["n_articles"] = out["n_articles"].astype(int)
     return out[columns]

@@ -16,6 +16,11 @@ where P_i(label) is mention i's probability of the label's class (negative for c
 favourable, neutral for neutral): how strongly the mentions back the label, shrunk toward 0 when there are
 few of them (one mention can give at most 0.5, two at most 0.67). Evidence: the EVIDENCE_SIZE mentions with
 the largest |s_i| (ties by weight), one per sentence.
+
+AGGREGATION_VERSION names this formula and its constants. Bump it whenever the formula, a threshold,
+a weight or the evidence rule changes: stored article stances carry the version they were aggregated
+with, and `stancewatch score` re-aggregates a model's stored mention probabilities (without running the
+model again) when the stored version is not this one.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+# Bump on any change to the formula or the constants below (see the module docstring).
+AGGREGATION_VERSION = 1
 TITLE_WEIGHT = 2.0
 THRESHOLD = 0.15
 EVIDENCE_SIZE = 3

@@ -1,0 +1,142 @@
+"""Issue #12 part 1 on the demo: `stancewatch alerts --json` finds the demo's built-in drift (Outlet.after,
+75 days before the demo runs) near its week and nothing for outlet-target pairs whose leaning holds, and
+the dashboard's Alerts page shows them in a real browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from dashboard import server
+from stancewatch.demo.content import OUTLETS
+from tests.processes import kill_tree
+
+pytestmark = pytest.mark.slow
+
+CLI = [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()"]
+# The demo's largest size: at fewer articles per outlet and target, a shift of 0.2 on the stance scale
+# cannot be told from noise (about 120 stance rows per pair at this size).
+ARTICLES = 5000
+DRIFT_DAYS_AGO = 75
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "alerts"
+
+CHANGED = {(o.country, o.name, target) for o in OUTLETS for target in o.after}
+STABLE = {(o.country, o.name, target) for o in OUTLETS for target in o.before} - CHANGED
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
+    """The demo warehouse, built once, and the Monday of its drift week."""
+    folder = tmp_path_factory.mktemp("demo")
+    started = datetime.now(UTC).replace(tzinfo=None)
+    done = subprocess.run([*CLI, "demo", "--no-serve", "--dir", str(folder), "--articles", str(ARTICLES)],
+                          capture_output=True, text=True, timeout=1500, cwd=folder)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    drift = (started - timedelta(days=DRIFT_DAYS_AGO)).date()
+    return folder / "stancewatch.duckdb", drift - timedelta(days=drift.weekday())
+
+
+def _alerts(db: Path, *extra: str) -> list[dict[str, object]]:
+    done = subprocess.run([*CLI, "--db", str(db), "alerts", "--json", *extra], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def _weeks_off(alert: dict[str, object], drift_week: date) -> int:
+    return (date.fromisoformat(str(alert["week"])) - drift_week).days // 7
+
+
+def test_alerts_report_the_demo_drift_and_nothing_else(demo: tuple[Path, date]) -> None:
+    db, drift_week = demo
+    alerts = _alerts(db)
+    for alert in alerts:
+        assert {"outlet_country", "target", "week", "before", "after", "n_before", "n_after"} <= alert.keys()
+    per_outlet = [a for a in alerts if a["series"] == "outlet"]
+    found = {(a["outlet_country"], a["outlet"], a["target"]) for a in per_outlet}
+    assert not found & STABLE, f"alerts for pairs whose leaning does not change: {found & STABLE}"
+    assert found <= CHANGED
+    summary = sorted((a["outlet"], a["target"], _weeks_off(a, drift_week)) for a in per_outlet)
+    # Where the model sees a shift only faintly, PELT places it less surely: up to three weeks off.
+    assert all(abs(off) <= 3 for _, _, off in summary), summary
+    on_time = {(a["outlet_country"], a["outlet"], a["target"]) for a in per_outlet
+               if abs(_weeks_off(a, drift_week)) <= 1}
+    # The model sees some of the demo's shifts only faintly (COOL to HOSTILE in Chinese moves the mean
+    # stance by about 0.12): at this size about half of the 13 shifted pairs are found within a week of
+    # the drift week (7 to 9 in the runs measured), the others a little off or not at all.
+    assert len(on_time) >= 7, summary
+    assert ("KZ", "astana-ledger", "RU") in on_time and ("KZ", "steppe-courier", "RU") in on_time
+    # Outlet-country series: only where some outlet of the country shifted, and the Kazakh press on Russia,
+    # all three of whose outlets turned critical, is found.
+    countries = {(a["outlet_country"], a["target"]) for a in alerts if a["series"] == "outlet_country"}
+    assert countries <= {(c, t) for c, _, t in CHANGED}
+    assert ("KZ", "RU") in countries
+    kz_ru = next(a for a in alerts if a["series"] == "outlet_country" and (a["outlet_country"], a["target"]) ==
+                 ("KZ", "RU"))
+    assert float(kz_ru["after"]) < float(kz_ru["before"])  # type: ignore[arg-type]
+    assert kz_ru["evidence"] and all(q["stance"] < kz_ru["before"] for q in kz_ru["evidence"])  # type: ignore
+    # --since: a week after the drift week leaves only what shifted later
+    later = _alerts(db, "--since", (drift_week + timedelta(weeks=3)).isoformat())
+    assert all(_weeks_off(a, drift_week) >= 3 for a in later) and len(later) < len(alerts)
+
+
+@pytest.fixture
+def dashboard_on(demo: tuple[Path, date], free_port: int, tmp_path: Path) -> Iterator[str]:
+    """`stancewatch dashboard` on the demo warehouse, stopped after the test."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium (CI has it)")
+    log = (tmp_path / "dashboard.log").open("wb")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STANCEWATCH_")}
+    process = subprocess.Popen([*CLI, "--db", str(demo[0]), "dashboard", "--port", str(free_port), "--timeout",
+                                "120"], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
+                               start_new_session=True)
+    base = f"http://127.0.0.1:{free_port}"
+    try:
+        server.wait_ready(base, 120, process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(40)
+        finally:
+            kill_tree(process)
+            log.close()
+
+
+@pytest.mark.browser
+def test_alerts_page_in_chromium(dashboard_on: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{dashboard_on}/alerts", timeout=60_000)
+            page.get_by_role("heading", name="Stance-shift alerts").wait_for(timeout=60_000)
+            page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
+            expander = page.locator("[data-testid=stExpander]", has_text="on RU").first
+            expander.locator("summary").click()
+            expander.get_by_text("Outlets that moved most").wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)  # let the tables draw before the screenshot
+            shot = page.screenshot(full_page=True)
+            (OUTPUT / "alerts.png").write_bytes(shot)
+            (tmp_path / "alerts.png").write_bytes(shot)
+            assert page.locator("[data-testid=stException]").count() == 0
+            assert page.locator("[data-testid=stAlertContentError]").count() == 0
+            assert page.locator("a", has_text="Weekly trend of this series").count() >= 1
+            link = expander.locator("a", has_text="articles since the shift")
+            link.click()
+            page.wait_for_url("**/articles?**", timeout=60_000)
+            assert "country=RU" in page.url and "from=" in page.url
+            page.get_by_text("articles match.").wait_for(timeout=60_000)
+        finally:
+            browser.close()
