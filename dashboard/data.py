@@ -215,18 +215,17 @@ def snapshot(db: str, model_id: str, corrected: bool = False) -> Snapshot:
     changing the warehouse it is rebuilt at most every CUBE_MIN_AGE_S seconds; pages say how old it is.
     """
     key = (db, model_id + ("#corrected" if corrected else ""))
-    names = (("corrections_stance_version", "corrections_stance_facts") if corrected
-             else ("dashboard_stance_version", "dashboard_stance_facts"))
+    version_query = "corrections_stance_version" if corrected else "dashboard_stance_version"
     with _snapshot_lock:
         snap = _snapshots.get(key)
         if snap is not None and time.monotonic() - snap.built_mono < CUBE_MIN_AGE_S:
             return snap
-        version_df = run_df(db, names[0], {"model_id": model_id})
+        version_df = run_df(db, version_query, {"model_id": model_id})
         version = tuple(version_df.iloc[0].tolist())
         if snap is not None and snap.version == version:
             return snap.touched()
         with reader(db, timeout=READ_TIMEOUT_S) as r:
-            facts = r.batches(names[1], {"model_id": model_id}).read_all()
+            facts = r.batches("dashboard_stance_facts", {"model_id": model_id, "corrected": corrected}).read_all()
             meta = r.batches("dashboard_article_meta").read_all()
             outlet_days = r.batches("coverage_outlet_days").read_all()
         snap = Snapshot(facts, meta, version, outlet_days)

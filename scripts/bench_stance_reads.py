@@ -90,7 +90,7 @@ def cases() -> list[tuple[str, str, dict[str, Any]]]:
         ("overview", "dashboard_overview", {"model_id": MODEL}),
         ("target countries", "dashboard_target_countries", {"model_id": MODEL}),
         ("stance version", "dashboard_stance_version", {"model_id": MODEL}),
-        ("stance facts (snapshot)", "dashboard_stance_facts", {"model_id": MODEL}),
+        ("stance facts (snapshot)", "dashboard_stance_facts", {"model_id": MODEL, "corrected": False}),
         ("article count, RU 6 months", "dashboard_article_count", narrow),
         ("articles page, RU 6 months", "dashboard_articles", {**narrow, "limit": 50, "offset": 0}),
         ("export stance, everything", "export_stance", {**every, "lo": None, "hi": None}),

@@ -53,7 +53,7 @@ def main() -> None:
     db = str(args.db)
     load_before = os.getloadavg()
     with reader(db) as r:
-        facts = r.batches("dashboard_stance_facts", {"model_id": MODEL_ID}).read_all()
+        facts = r.batches("dashboard_stance_facts", {"model_id": MODEL_ID, "corrected": False}).read_all()
         meta = r.batches("dashboard_article_meta").read_all()
         days = r.batches("coverage_outlet_days").read_all()
     without = _median_ms(lambda: data.Snapshot(facts, meta, ("x",)), args.runs, clear=False)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The browser helpers assert for the tests that call them: show the compared values when they fail.
+pytest.register_assert_rewrite("tests.browser")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 

@@ -126,12 +126,18 @@ def _registered(index: tantivy.Index) -> tantivy.Index:
     return index
 
 
-def _read_state(path: Path) -> dict[str, Any] | None:
+def _read_json(file: Path) -> dict[str, Any] | None:
+    """A small JSON file the index keeps, or None when it is missing or unreadable (the index is then
+    treated as behind and caught up)."""
     try:
-        found: dict[str, Any] = json.loads((path / STATE_FILE).read_text(encoding="utf-8"))
+        found: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return found
+
+
+def _read_state(path: Path) -> dict[str, Any] | None:
+    return _read_json(path / STATE_FILE)
 
 
 def _write_state(path: Path, state: State) -> None:
@@ -162,11 +168,7 @@ def _stamp(db: str | Path) -> list[int]:
 
 
 def _checked(path: Path) -> dict[str, Any] | None:
-    try:
-        found: dict[str, Any] = json.loads((path / CHECKED_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return found
+    return _read_json(path / CHECKED_FILE)
 
 
 def _ensure_current(db: str | Path, path: Path, timeout: float) -> None:

@@ -15,16 +15,10 @@ from rich.table import Table
 from insights import corrections
 from stancewatch.console import console
 from stancewatch.context import state
+from stancewatch.options import LabelledFormat
 
 out = console()
 app = typer.Typer(help="Analysts' corrections of mentions: a gold set `eval` and `train` read.", no_args_is_help=True)
-
-
-class Fmt(StrEnum):
-    """The labelled formats an export writes (the ones `stancewatch eval` / `train` read)."""
-
-    newsmtsc = "newsmtsc"
-    rusentne = "rusentne"
 
 
 class Label(StrEnum):
@@ -73,7 +67,7 @@ def list_cmd(
 def export_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The labelled file to write.")],
-    fmt: Annotated[Fmt, typer.Option("--format", help="NewsMTSC JSONL or RuSentNE TSV.")],
+    fmt: Annotated[LabelledFormat, typer.Option("--format", help="NewsMTSC JSONL or RuSentNE TSV.")],
 ) -> None:
     """Write the corrections in force as a labelled file that `stancewatch eval` and `train` read."""
     done = corrections.export(state(ctx).settings.db, fmt.value, file)

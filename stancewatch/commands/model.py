@@ -11,15 +11,9 @@ import typer
 
 from stancewatch.context import state
 from stancewatch.errors import StancewatchError
+from stancewatch.options import LabelledFormat
 
 DEFAULT_DATA = Path("../shared/data")
-
-
-class Fmt(StrEnum):
-    """Labelled file formats `eval` reads."""
-
-    newsmtsc = "newsmtsc"
-    rusentne = "rusentne"
 
 
 class Split(StrEnum):
@@ -41,7 +35,7 @@ class Route(StrEnum):
 def eval_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Labelled file: NewsMTSC JSONL or RuSentNE TSV.")],
-    fmt: Annotated[Fmt, typer.Option("--format", help="The file's format.")],
+    fmt: Annotated[LabelledFormat, typer.Option("--format", help="The file's format.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON object.")] = False,
     split: Annotated[Split, typer.Option(help="'dev': only RuSentNE's dev split (by sentence, fixed seed).")] = (
         Split.all),

@@ -7,6 +7,9 @@ import pytest
 from analysis.gazetteer import Gazetteer, default_gazetteer
 from tests.analysis.fakes import FakeScorer
 
+# lang_cases holds the asserts of the test_lang_*.py files: rewrite them so a failure shows the values
+pytest.register_assert_rewrite("tests.analysis.lang_cases")
+
 
 @pytest.fixture(scope="session")
 def gazetteer() -> Gazetteer:

@@ -48,35 +48,34 @@ def _check(db: Path, scorer_id: str, weights: str) -> dict[str, float]:
     return stance
 
 
+def _if_shipped(name: str) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(not _shipped(name), reason=f"{name}'s trained weights are not in analysis/models yet")
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(not _shipped(DEFAULT), reason=f"{DEFAULT}'s trained weights are not in analysis/models yet")
-def test_default_model_scores_a_small_warehouse(db_path: Path) -> None:
+@pytest.mark.parametrize(("name", "counts", "countries", "only"), [
+    pytest.param(DEFAULT, (2, 1), {"e1:RU", "e1:UA", "e2:KZ", "e2:CN"}, False, marks=_if_shipped(DEFAULT),
+                 id="default"),
+    # e2 is Russian: no route; e3 is empty
+    pytest.param(ENGLISH, (1, 2), {"e1:RU", "e1:UA"}, True, marks=_if_shipped(ENGLISH), id="english"),
+])
+def test_a_shipped_model_scores_a_small_warehouse(db_path: Path, name: str, counts: tuple[int, int],
+                                                  countries: set[str], only: bool) -> None:
+    """(scored, skipped) as counts; stances for countries (only those, where only is set)."""
     insert(db_path, _articles())
-    scorer = load_scorer(DEFAULT, CACHE, batch_size=16)
+    scorer = load_scorer(name, CACHE, batch_size=16)
     summary = score_warehouse(db_path, scorer=scorer, progress=False)
-    assert (summary.scored, summary.skipped) == (2, 1)
+    assert (summary.scored, summary.skipped) == counts
     stance = _check(db_path, scorer.model_id, scorer.weights_sha256)
-    assert {"e1:RU", "e1:UA", "e2:KZ", "e2:CN"} <= set(stance)
+    assert (set(stance) == countries) if only else (countries <= set(stance))
     assert stance["e1:RU"] < 0  # shelling cities and killing civilians
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not _shipped(ENGLISH), reason=f"{ENGLISH}'s trained weights are not in analysis/models yet")
-def test_english_model_scores_english_and_skips_russian(db_path: Path) -> None:
-    insert(db_path, _articles())
-    scorer = load_scorer(ENGLISH, CACHE, batch_size=16)
-    summary = score_warehouse(db_path, scorer=scorer, progress=False)
-    assert (summary.scored, summary.skipped) == (1, 2)  # e2 is Russian: no route; e3 is empty
-    stance = _check(db_path, scorer.model_id, scorer.weights_sha256)
-    assert set(stance) == {"e1:RU", "e1:UA"}
-    assert stance["e1:RU"] < 0
 
 
 PARAGRAPHS = Path(__file__).with_name("paragraphs")
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _shipped(DEFAULT), reason=f"{DEFAULT}'s trained weights are not in analysis/models yet")
+@_if_shipped(DEFAULT)
 @pytest.mark.parametrize("language", ["tr", "uz", "ky", "tg", "tk", "zh"])
 def test_score_text_finds_every_country_of_a_paragraph(language: str, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,24 +7,18 @@ from typing import Any
 import pytest
 import yaml
 
-from analysis.errors import GazetteerError
-from analysis.gazetteer import DATA_FILE, Gazetteer
+from analysis.gazetteer import DATA_FILE
 from analysis.morphology import kk
-
-KK = ["kk"]
-
-
-def kazakh(g: Gazetteer, text: str) -> list[tuple[str, str]]:
-    """Mentions found by the kk column alone (exclusions of every language still apply)."""
-    return [(m.country, m.surface) for m in g.find(text, languages=KK)]
+from tests.analysis import lang_cases
 
 
 def countries_data() -> dict[str, Any]:
+    """The parsed countries file, where the kk column lives."""
     data: dict[str, Any] = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
     return data
 
 
-@pytest.mark.parametrize(("stem", "table"), [
+test_paradigm_rule = lang_cases.paradigm_rule(kk.paradigm, [
     ("Ресей", "kk_front_voiced"),         # й: Ресейдің, Ресейге
     ("Қазақстан", "kk_back_nasal"),       # Қазақстанның, Қазақстаннан
     ("Түркия", "kk_back_vowel"),          # я is back: Түркияға
@@ -46,15 +40,9 @@ def countries_data() -> dict[str, Any]:
     ("Ақ үй", "kk_front_voiced"),
     ("АҚШ", "kk_abbr"),                   # АҚШ-тың
     ("КХДР", "kk_abbr"),
-])
-def test_paradigm_rule(stem: str, table: str) -> None:
-    assert kk.paradigm(stem) == table
+], kk.tables())
 
-
-@pytest.mark.parametrize("stem", ["", "-", "ь"])
-def test_an_empty_stem_is_an_error(stem: str) -> None:
-    with pytest.raises(GazetteerError, match="empty stem"):
-        kk.paradigm(stem)
+test_an_empty_stem_is_an_error = lang_cases.refused_stems(kk.paradigm, ["", "-", "ь"], match="empty stem")
 
 
 def test_countries_file_holds_the_generated_tables() -> None:
@@ -71,8 +59,7 @@ def test_every_table_the_rule_can_name_exists() -> None:
 @pytest.mark.parametrize("name", sorted(kk.tables()))
 def test_tables_are_well_formed(name: str) -> None:
     endings = kk.tables()[name]
-    assert endings[0] == ""
-    assert len(endings) == len(set(endings))
+    lang_cases.assert_well_formed(name, endings)
     if "_front_" in name or name == "kk_poss_front":
         # front harmony: no back vowel or back consonant in any ending
         assert not [e for e in endings if set(e) & set("аоұығқ")]
@@ -89,7 +76,7 @@ def test_table_contents() -> None:
     assert "ша" not in kk.table("back", "voiceless")  # орысша "in Russian" is never generated
 
 
-@pytest.mark.parametrize(("text", "expected"), [
+test_real_forms = lang_cases.mentions("kk", [
     # abbreviations: the hyphenated ending belongs to the span
     ("АҚШ-тың ұстанымы", [("US", "АҚШ-тың")]),
     ("КХДР-ға қарсы", [("KP", "КХДР-ға")]),
@@ -125,12 +112,12 @@ def test_table_contents() -> None:
     ("Кеңес әскерлері", [("SU", "Кеңес")]),
     ("қытайлықтармен", [("CN", "қытайлықтармен")]),
     ("орыс тілі", [("RU", "орыс")]),          # the language is named with the people's word
+    # a hyphenated ending needs its hyphen: the conjunction пен "and" after a space is not the instrumental -пен
+    ("АҚШ пен Қытай", [("US", "АҚШ"), ("CN", "Қытай")]),
+    ("АҚШ-пен келісті", [("US", "АҚШ-пен")]),
 ])
-def test_real_forms(gazetteer: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert kazakh(gazetteer, text) == expected
 
-
-@pytest.mark.parametrize("text", [
+test_words_left_out = lang_cases.no_mentions("kk", [
     "еліміздің астанасы",                  # астана "capital city" in lower case
     "ауылда ақ үй салынды",                # a white house
     "кеңес берді; Қоғамдық кеңес; Жоғарғы Кеңестің; Қауіпсіздік Кеңесіне",   # кеңес "council, advice"
@@ -144,14 +131,6 @@ def test_real_forms(gazetteer: Gazetteer, text: str, expected: list[tuple[str, s
     "чили бұрышы; вена тамыры; рим цифрлары",
     "корейлер",                             # either Korea
 ])
-def test_words_left_out(gazetteer: Gazetteer, text: str) -> None:
-    assert kazakh(gazetteer, text) == []
-
-
-def test_conjunction_after_an_abbreviation_is_its_own_word(gazetteer: Gazetteer) -> None:
-    # a hyphenated ending needs its hyphen: the conjunction пен "and" after a space is not the instrumental -пен
-    assert kazakh(gazetteer, "АҚШ пен Қытай") == [("US", "АҚШ"), ("CN", "Қытай")]
-    assert kazakh(gazetteer, "АҚШ-пен келісті") == [("US", "АҚШ-пен")]
 
 
 # A capital of the same name as the country (Сингапур, Панама, Алжир, ...) is covered by the name; Брюссель is the

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
-from analysis.errors import GazetteerError
 from analysis.gazetteer import Gazetteer
 from analysis.morphology.ky import HARMONIES, SOUNDS, paradigm, possessed_table, table
+from tests.analysis import lang_cases
 
-ALIAS_FILE = Path(__file__).resolve().parents[2] / "analysis" / "aliases" / "ky.yaml"
+TABLES = lang_cases.alias_file("ky")["paradigms"]
 
 
-@pytest.mark.parametrize(("stem", "expected"), [
+test_paradigm_rule = lang_cases.paradigm_rule(paradigm, [
     ("Москва", "ky_a_vowel"),          # Москвага, Москванын
     ("Орусия", "ky_a_vowel"),          # я is back: Орусияга
     ("Кыргызстан", "ky_a_voiced"),     # Кыргызстандын, Кыргызстандар
@@ -40,22 +37,16 @@ ALIAS_FILE = Path(__file__).resolve().parents[2] / "analysis" / "aliases" / "ky.
     ("СССР", "ky_e_soft"),             # ...эс-эр: СССРдин
     ("НАТО", "ky_o_vowel"),            # НАТОнун, НАТОго
     ("ШКУ", "ky_u_vowel"),             # ша-ка-у: ШКУнун, ШКУга
-])
-def test_paradigm_rule(stem: str, expected: str) -> None:
-    assert paradigm(stem) == expected
+], TABLES)
 
-
-def test_paradigm_rule_refuses_an_empty_stem() -> None:
-    with pytest.raises(GazetteerError):
-        paradigm("-")
+test_paradigm_rule_refuses_an_empty_stem = lang_cases.refused_stems(paradigm, ["-"])
 
 
 def test_alias_file_tables_are_the_generated_ones() -> None:
-    tables = yaml.safe_load(ALIAS_FILE.read_text(encoding="utf-8"))["paradigms"]
     expected = {f"ky_{h}_{s}": table(h, s) for h in HARMONIES for s in SOUNDS}
     expected |= {f"ky_poss_{name}": possessed_table(vowel) for name, vowel in
                  (("a", "ы"), ("u", "у"), ("e", "и"), ("oe", "ү"))}
-    assert tables == expected
+    assert expected == TABLES
 
 
 @pytest.mark.parametrize(("harmony", "sound", "endings"), [
@@ -69,7 +60,7 @@ def test_alias_file_tables_are_the_generated_ones() -> None:
 def test_tables_follow_harmony_and_assimilation(harmony: str, sound: str, endings: list[str]) -> None:
     generated = table(harmony, sound)
     assert generated[0] == ""
-    assert set(endings) <= set(generated)
+    lang_cases.assert_forms(generated, endings, [])
 
 
 def test_tables_keep_other_harmonies_out() -> None:
@@ -78,11 +69,7 @@ def test_tables_keep_other_harmonies_out() -> None:
     assert "ка" not in table("a", "voiced")
 
 
-def ky(gazetteer: Gazetteer, text: str) -> list[tuple[str, str]]:
-    return [(m.country, m.surface) for m in gazetteer.find(text, languages=["ky"])]
-
-
-@pytest.mark.parametrize(("text", "expected"), [
+test_inflected_mentions = lang_cases.mentions("ky", [
     ("Кыргызстандын Президенти Орусиянын Президенти менен сүйлөштү.",
      [("KG", "Кыргызстандын"), ("RU", "Орусиянын")]),
     ("Бишкекке келген делегация Москвадан учуп келди.", [("KG", "Бишкекке"), ("RU", "Москвадан")]),
@@ -99,11 +86,8 @@ def ky(gazetteer: Gazetteer, text: str) -> list[tuple[str, str]]:
                                         ("CSTO", "ЖККУга")]),
     ("Катарга учуп, Катардагы жолугушууга катышты.", [("QA", "Катарга"), ("QA", "Катардагы")]),
 ])
-def test_inflected_mentions(gazetteer: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert ky(gazetteer, text) == expected
 
-
-@pytest.mark.parametrize("text", [
+test_false_friends_are_not_mentions = lang_cases.no_mentions("ky", [
     "Дүйшөмбү күнү жаан жаайт.",                    # Monday
     "Жыйын дүйшөмбү күнү башталат.",                 # lower case never matches the capital
     "Чүй облусунун Москва районунда мектеп ачылды.",
@@ -126,17 +110,12 @@ def test_inflected_mentions(gazetteer: Gazetteer, text: str, expected: list[tupl
     "Студенттер англисче жана орусча сүйлөшөт.",
     "Ак Орда мамлекети XIV кылымда түзүлгөн.",
 ])
-def test_false_friends_are_not_mentions(gazetteer: Gazetteer, text: str) -> None:
-    assert ky(gazetteer, text) == []
 
-
-def test_exclusions_hold_in_every_column(gazetteer: Gazetteer) -> None:
-    # the ru column reads Катары as Qatar; the ky exclusion applies to all columns
-    assert gazetteer.find("Катары менен үч жыл жеңди.") == []
-    assert gazetteer.find("«Российская газета» маек жарыялады.") == []
+test_exclusions_hold_in_every_column = lang_cases.no_mentions_in_any_column([
+    "Катары менен үч жыл жеңди.",             # the ru column reads Катары as Qatar; the ky exclusion holds in all
+    "«Российская газета» маек жарыялады.",
+])
 
 
 def test_every_country_has_a_ky_name(gazetteer: Gazetteer) -> None:
-    data = yaml.safe_load(ALIAS_FILE.read_text(encoding="utf-8"))
-    assert set(data["countries"]) == set(gazetteer.countries)
-    assert all(block.get("name") for block in data["countries"].values())
+    lang_cases.assert_every_country_named(lang_cases.alias_file("ky")["countries"], gazetteer.countries)

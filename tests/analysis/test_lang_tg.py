@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 import yaml
 
-from analysis.errors import GazetteerError
-from analysis.gazetteer import Gazetteer, expand
+from analysis.gazetteer import DATA_FILE, Gazetteer, expand
 from analysis.morphology.tg import paradigm
+from tests.analysis import lang_cases
 
-ROOT = Path(__file__).resolve().parents[2]
-ALIASES = yaml.safe_load((ROOT / "analysis" / "aliases" / "tg.yaml").read_text(encoding="utf-8"))
+ALIASES = lang_cases.alias_file("tg")
 TABLES: dict[str, list[str]] = ALIASES["paradigms"]
-COUNTRIES = yaml.safe_load((ROOT / "analysis" / "countries.yaml").read_text(encoding="utf-8"))["countries"]
+COUNTRIES = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))["countries"]
 
 
-@pytest.mark.parametrize(("stem", "expected"), [
+test_paradigm_rule = lang_cases.paradigm_rule(paradigm, [
     ("Тоҷикистон", "tg_cons"),   # Тоҷикистону, Тоҷикистонро
     ("Чин", "tg_cons"),
     ("рус", "tg_cons"),          # русҳо, русон, русаш
@@ -33,16 +29,9 @@ COUNTRIES = yaml.safe_load((ROOT / "analysis" / "countries.yaml").read_text(enco
     ("НАТО", "tg_abbr"),
     ("ҶМЧ", "tg_abbr"),
     ("Аддис-Абеба", "tg_a"),     # only the last letter counts
-])
-def test_paradigm_rule(stem: str, expected: str) -> None:
-    assert paradigm(stem) == expected
-    assert expected in TABLES
+], TABLES)
 
-
-@pytest.mark.parametrize("stem", ["", "-", "амрикоӣ"])
-def test_paradigm_rule_refuses_an_empty_stem_and_a_final_long_i(stem: str) -> None:
-    with pytest.raises(GazetteerError):
-        paradigm(stem)
+test_paradigm_rule_refuses_an_empty_stem_and_a_final_long_i = lang_cases.refused_stems(paradigm, ["", "-", "амрикоӣ"])
 
 
 def test_noun_tables_start_bare_and_take_the_enclitic_by_last_letter() -> None:
@@ -71,13 +60,10 @@ def test_rule_picked_expansion() -> None:
 
 
 def test_every_code_has_a_tajik_name_and_the_region_has_every_kind() -> None:
-    codes = {e["code"] for e in COUNTRIES}
-    assert set(ALIASES["countries"]) == codes
-    assert all(ALIASES["countries"][c].get("name") for c in codes)
-    for code in ("RU", "UA", "KZ", "KG", "TJ", "TM", "UZ", "BY", "AM", "AZ", "GE", "CN", "TR", "US", "GB", "DE",
-                 "FR", "IR", "AF", "IN", "JP", "IL", "SY", "IQ", "SA", "QA", "EG", "PK"):
-        block = ALIASES["countries"][code]
-        assert block.get("demonym") and block.get("capital"), code
+    lang_cases.assert_every_country_named(ALIASES["countries"], (e["code"] for e in COUNTRIES))
+    lang_cases.assert_demonyms_and_capitals(ALIASES["countries"], (
+        "RU", "UA", "KZ", "KG", "TJ", "TM", "UZ", "BY", "AM", "AZ", "GE", "CN", "TR", "US", "GB", "DE",
+        "FR", "IR", "AF", "IN", "JP", "IL", "SY", "IQ", "SA", "QA", "EG", "PK"))
     for bloc in ("EU", "NATO", "CIS", "EAEU", "CSTO", "SCO"):
         assert ALIASES["countries"][bloc].get("short"), bloc
 
@@ -86,11 +72,7 @@ def test_no_collisions(gazetteer: Gazetteer) -> None:
     assert gazetteer.collisions() == []
 
 
-def tg(gazetteer: Gazetteer, text: str) -> list[tuple[str, str]]:
-    return [(m.country, m.surface) for m in gazetteer.find(text, languages=["tg"])]
-
-
-@pytest.mark.parametrize(("text", "expected"), [
+test_inflected_mentions = lang_cases.mentions("tg", [
     ("Бонки Ҷаҳонӣ Тоҷикистонро ва Ӯзбекистонро ситоиш кард.", [("TJ", "Тоҷикистонро"), ("UZ", "Ӯзбекистонро")]),
     ("Русияи имрӯза ва Амрикои даврони Трамп", [("RU", "Русияи"), ("US", "Амрикои")]),
     ("муносибатҳои Эрону Афғонистон ва Русияву Чин",
@@ -116,12 +98,13 @@ def tg(gazetteer: Gazetteer, text: str) -> list[tuple[str, str]]:
     ("Судони Ҷанубӣ аз Судон ҷудо шуд.", [("SS", "Судони Ҷанубӣ"), ("SD", "Судон")]),
     ("дар Гвинеяи Экваторӣ ва Гвинея", [("GQ", "Гвинеяи Экваторӣ"), ("GN", "Гвинея")]),
     ("ТОҶИКИСТОН ВА РУСИЯ", [("TJ", "ТОҶИКИСТОН"), ("RU", "РУСИЯ")]),  # headlines in capitals
+    # Tajik has no separate word for a language: забони русӣ is the adjective, marked like any demonym
+    ("Забони тоҷикӣ ба гурӯҳи забонҳои эронӣ мансуб аст.", [("TJ", "тоҷикӣ")]),
+    ("Ӯ ба забони русӣ ҳарф мезанад.", [("RU", "русӣ")]),
 ])
-def test_inflected_mentions(gazetteer: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert tg(gazetteer, text) == expected
 
-
-@pytest.mark.parametrize("text", [
+# every column: exclusions hold whichever language matched
+test_false_friends_and_exclusions = lang_cases.no_mentions_in_any_column([
     "Рӯзи душанбе ҷаласа баргузор мешавад.",              # Monday: lower case never matches the capital
     "Душанбеи гузашта ҷаласа баргузор нашуд.",            # Monday at the start of a sentence
     "Остонаи Наврӯз бозорҳо серодаманд.",                 # остона "threshold", capitalised
@@ -141,11 +124,3 @@ def test_inflected_mentions(gazetteer: Gazetteer, text: str, expected: list[tupl
     "Ӯ бо забони форсӣ шеър менависад.",                  # форсӣ names only the language
     "Нархи бензин 60 афғонӣ аст.",                        # the currency
 ])
-def test_false_friends_and_exclusions(gazetteer: Gazetteer, text: str) -> None:
-    assert gazetteer.find(text) == []  # every column: exclusions hold whichever language matched
-
-
-def test_a_language_named_by_the_nations_adjective_counts(gazetteer: Gazetteer) -> None:
-    # Tajik has no separate word for a language: забони русӣ is the adjective, marked like any demonym
-    assert tg(gazetteer, "Забони тоҷикӣ ба гурӯҳи забонҳои эронӣ мансуб аст.") == [("TJ", "тоҷикӣ")]
-    assert tg(gazetteer, "Ӯ ба забони русӣ ҳарф мезанад.") == [("RU", "русӣ")]

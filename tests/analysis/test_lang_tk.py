@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
-from analysis.errors import GazetteerError
 from analysis.gazetteer import Gazetteer
 from analysis.morphology.tk import paradigm, table, tables
+from tests.analysis import lang_cases
 
-ALIAS_FILE = Path(__file__).resolve().parents[2] / "analysis" / "aliases" / "tk.yaml"
 TK = ("tk",)
 
 
-@pytest.mark.parametrize(("stem", "expected"), [
+test_paradigm_rule = lang_cases.paradigm_rule(paradigm, [
     ("Türkmenistan", "tk_back_cons"),        # Türkmenistanyň, Türkmenistana
     ("Hytaý", "tk_back_cons"),               # ý is a consonant: Hytaýyň, Hytaýa
     ("Tähran", "tk_back_cons"),              # the last vowel decides: Tähranda
@@ -39,22 +35,16 @@ TK = ("tk",)
     ("ÝB", "tk_abbr"),                       # ÝB-niň
     ("NATO", "tk_abbr"),                     # NATO-nyň
     ("Akorda", "tk_back_vowel"),             # a capitalised word is no abbreviation
-])
-def test_paradigm_rule(stem: str, expected: str) -> None:
-    assert paradigm(stem) == expected
+], lang_cases.alias_file("tk")["paradigms"])
 
-
-def test_paradigm_rule_refuses_an_empty_stem() -> None:
-    with pytest.raises(GazetteerError):
-        paradigm(" - ")
+test_paradigm_rule_refuses_an_empty_stem = lang_cases.refused_stems(paradigm, [" - "])
 
 
 def test_alias_file_tables_are_the_generated_ones() -> None:
-    listed = yaml.safe_load(ALIAS_FILE.read_text(encoding="utf-8"))["paradigms"]
+    listed = lang_cases.alias_file("tk")["paradigms"]
     assert listed == tables()
-    for endings in listed.values():
-        assert endings[0] == ""
-        assert len(endings) == len(set(endings))
+    for name, endings in listed.items():
+        lang_cases.assert_well_formed(name, endings)
 
 
 @pytest.mark.parametrize(("harmony", "sound", "rounded", "present", "absent"), [
@@ -67,9 +57,7 @@ def test_alias_file_tables_are_the_generated_ones() -> None:
 ])
 def test_tables_follow_harmony(harmony: str, sound: str, rounded: bool, present: list[str],
                                absent: list[str]) -> None:
-    generated = table(harmony, sound, rounded)
-    assert set(present) <= set(generated)
-    assert not set(absent) & set(generated)
+    lang_cases.assert_forms(table(harmony, sound, rounded), present, absent)
 
 
 def test_no_table_makes_the_language_adverb() -> None:
@@ -77,35 +65,31 @@ def test_no_table_makes_the_language_adverb() -> None:
     assert not any(e.endswith(("ça", "çe")) for endings in tables().values() for e in endings)
 
 
-@pytest.mark.parametrize(("text", "country", "surface"), [
-    ("Prezident Türkiýä resmi sapar bilen bardy.", "TR", "Türkiýä"),
-    ("Türkiýäniň ilçisi çykyş etdi.", "TR", "Türkiýäniň"),
-    ("Wekiliýet Aşgabada geldi.", "TM", "Aşgabada"),
-    ("Aşgabatdaky sergi açyldy.", "TM", "Aşgabatdaky"),
-    ("Garaşsyz Türkmenistanymyzyň syýasaty goldanylýar.", "TM", "Türkmenistanymyzyň"),
-    ("Yragyň premýer-ministri geldi.", "IQ", "Yragyň"),
-    ("Forum Bişkege göçürildi.", "KG", "Bişkege"),
-    ("Russiýa Federasiýasynyň wekiliýeti geldi.", "RU", "Russiýa Federasiýasynyň"),
-    ("Soňky ýyllarda ruslaryň sany artdy.", "RU", "ruslaryň"),
-    ("Şertnama Ýewropa Bileleşiginde tassyklandy.", "EU", "Ýewropa Bileleşiginde"),
-    ("ABŞ-nyň ilçisi çykyş etdi.", "US", "ABŞ-nyň"),
-    ("Amerikanyň Birleşen Ştatlarynyň ilçihanasy habar berdi.", "US", "Amerikanyň Birleşen Ştatlarynyň"),
-    ("Amerikalylaryň pikiri soraldy.", "US", "Amerikalylaryň"),
-    ("Ukrainadaky uruş dowam edýär.", "UA", "Ukrainadaky"),
-    ("HHR-iň Premýeri jaň etdi.", "CN", "HHR-iň"),
-    ("Saud Arabystanynyň territoriýasy.", "SA", "Saud Arabystanynyň"),
-    ("Kabulda duşuşyk boldy.", "AF", "Kabulda"),
-    ("Duşenbede başlan duşuşyk tamamlandy.", "TJ", "Duşenbede"),
-    ("Mekdeplerde rus dili okadylýar.", "RU", "rus"),
-    ("Türkleriň bir topary geldi.", "TR", "Türkleriň"),
+# each sentence has one mention: its whole span, inflected (the check marks each with tk and its offsets)
+test_inflected_mention_has_its_whole_span = lang_cases.mentions("tk", [
+    ("Prezident Türkiýä resmi sapar bilen bardy.", [("TR", "Türkiýä")]),
+    ("Türkiýäniň ilçisi çykyş etdi.", [("TR", "Türkiýäniň")]),
+    ("Wekiliýet Aşgabada geldi.", [("TM", "Aşgabada")]),
+    ("Aşgabatdaky sergi açyldy.", [("TM", "Aşgabatdaky")]),
+    ("Garaşsyz Türkmenistanymyzyň syýasaty goldanylýar.", [("TM", "Türkmenistanymyzyň")]),
+    ("Yragyň premýer-ministri geldi.", [("IQ", "Yragyň")]),
+    ("Forum Bişkege göçürildi.", [("KG", "Bişkege")]),
+    ("Russiýa Federasiýasynyň wekiliýeti geldi.", [("RU", "Russiýa Federasiýasynyň")]),
+    ("Soňky ýyllarda ruslaryň sany artdy.", [("RU", "ruslaryň")]),
+    ("Şertnama Ýewropa Bileleşiginde tassyklandy.", [("EU", "Ýewropa Bileleşiginde")]),
+    ("ABŞ-nyň ilçisi çykyş etdi.", [("US", "ABŞ-nyň")]),
+    ("Amerikanyň Birleşen Ştatlarynyň ilçihanasy habar berdi.", [("US", "Amerikanyň Birleşen Ştatlarynyň")]),
+    ("Amerikalylaryň pikiri soraldy.", [("US", "Amerikalylaryň")]),
+    ("Ukrainadaky uruş dowam edýär.", [("UA", "Ukrainadaky")]),
+    ("HHR-iň Premýeri jaň etdi.", [("CN", "HHR-iň")]),
+    ("Saud Arabystanynyň territoriýasy.", [("SA", "Saud Arabystanynyň")]),
+    ("Kabulda duşuşyk boldy.", [("AF", "Kabulda")]),
+    ("Duşenbede başlan duşuşyk tamamlandy.", [("TJ", "Duşenbede")]),
+    ("Mekdeplerde rus dili okadylýar.", [("RU", "rus")]),
+    ("Türkleriň bir topary geldi.", [("TR", "Türkleriň")]),
+    # the exclusion leaves the real mention beside it
+    ("ABŞ-nyň Jorjiýa ştatynda ABŞ dollary bilen tölenýär.", [("US", "ABŞ-nyň")]),
 ])
-def test_inflected_mention_has_its_whole_span(gazetteer: Gazetteer, text: str, country: str,
-                                             surface: str) -> None:
-    found = [(m.country, m.surface) for m in gazetteer.find(text, languages=TK)]
-    assert found == [(country, surface)]
-    mention = gazetteer.find(text, languages=TK)[0]
-    assert mention.language == "tk"
-    assert text[mention.start:mention.end] == surface
 
 
 @pytest.mark.parametrize(("text", "country"), [
@@ -135,11 +119,6 @@ def test_inflected_mention_has_its_whole_span(gazetteer: Gazetteer, text: str, c
 ])
 def test_false_friend_is_no_mention(gazetteer: Gazetteer, text: str, country: str) -> None:
     assert country not in {m.country for m in gazetteer.find(text, languages=TK)}
-
-
-def test_exclusion_leaves_the_real_mention_beside_it(gazetteer: Gazetteer) -> None:
-    text = "ABŞ-nyň Jorjiýa ştatynda ABŞ dollary bilen tölenýär."
-    assert [(m.country, m.surface) for m in gazetteer.find(text, languages=TK)] == [("US", "ABŞ-nyň")]
 
 
 def test_every_country_has_a_tk_name(gazetteer: Gazetteer) -> None:

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-import yaml
-
 from analysis import checksets
-from analysis.errors import GazetteerError
-from analysis.gazetteer import ALIAS_DIR, Gazetteer, expand
+from analysis.gazetteer import Gazetteer
 from analysis.morphology.tr import paradigm
+from tests.analysis import lang_cases
 
-ALIASES = yaml.safe_load((ALIAS_DIR / "tr.yaml").read_text(encoding="utf-8"))
-PARADIGMS = {"tr": ALIASES["paradigms"]}
+ALIASES = lang_cases.alias_file("tr")
 CHECKSET = Path(__file__).parent / "checksets" / "tr.txt"
 
 
-def tr_found(g: Gazetteer, text: str) -> list[tuple[str, str]]:
-    """Mentions found with the tr column alone (exclusions of every language apply)."""
-    return [(m.country, m.surface) for m in g.find(text, languages={"tr"})]
-
-
-@pytest.mark.parametrize(("stem", "table"), [
+test_paradigm_rule = lang_cases.paradigm_rule(paradigm, [
     # four-way harmony by the last vowel, and the last sound: vowel, voiced, voiceless
     ("Rusya", "tr_back_vowel"),
     ("Moskova", "tr_back_vowel"),
@@ -71,24 +62,17 @@ def tr_found(g: Gazetteer, text: str) -> list[tuple[str, str]]:
     ("BAE", "tr_front_vowel"),
     ("ŞİÖ", "tr_front_round_vowel"),
     ("KGAÖ", "tr_front_round_vowel"),
-])
-def test_paradigm_rule(stem: str, table: str) -> None:
-    assert paradigm(stem) == table
-    assert table in ALIASES["paradigms"]
+], ALIASES["paradigms"])
 
-
-def test_paradigm_rule_rejects_an_empty_stem() -> None:
-    with pytest.raises(GazetteerError):
-        paradigm("'-")
+test_paradigm_rule_rejects_an_empty_stem = lang_cases.refused_stems(paradigm, ["'-"])
 
 
 def test_every_table_lists_the_bare_form_first() -> None:
     for name, forms in ALIASES["paradigms"].items():
-        assert forms[0] == "", name
-        assert len(forms) == len(set(forms)), name
+        lang_cases.assert_well_formed(name, forms)
 
 
-@pytest.mark.parametrize(("spec", "present", "absent"), [
+test_expanded_forms = lang_cases.expanded_forms("tr", [
     ("Rusya{tr}", ["Rusya'nın", "Rusya'ya", "Rusya'yı", "Rusya'da", "Rusya'dan", "Rusya'yla", "Rusya'daki",
                    "Rusya'nınki"], ["Rusya'ta", "Rusya'nin", "Rusça", "Rusyaca"]),
     ("Irak{tr}", ["Irak'ta", "Irak'tan", "Irak'taki", "Irak'ın", "Irak'a", "Irak'la"], ["Irak'da", "Irak'ya"]),
@@ -104,13 +88,8 @@ def test_every_table_lists_the_bare_form_first() -> None:
     ("Mali{tr}", ["Mali'de", "Mali'ye", "Mali'nin"], ["Maliye", "Malide", "Malinin"]),
     ("Çin{tr}", ["Çin'in", "Çin'e", "Çin'de", "Çin'le"], ["Çini", "Çine", "Çince"]),
 ])
-def test_expanded_forms(spec: str, present: list[str], absent: list[str]) -> None:
-    forms = expand(spec, "tr", PARADIGMS)
-    assert set(present) <= set(forms)
-    assert not set(absent) & set(forms)
 
-
-@pytest.mark.parametrize(("text", "expected"), [
+test_inflected_forms_in_sentences = lang_cases.mentions("tr", [
     # endings after ' and ’, a vowel, a voiced and a voiceless consonant
     ("Rusya'nın Ankara Büyükelçisi Ukrayna'daki durumu anlattı.",
      [("RU", "Rusya'nın"), ("TR", "Ankara"), ("UA", "Ukrayna'daki")]),
@@ -142,12 +121,14 @@ def test_expanded_forms(spec: str, present: list[str], absent: list[str]) -> Non
     # a foreign name's both spellings and a palatal l
     ("Washington'un, Washington'ın, Nepal'de, Seul'ün", [("US", "Washington'un"), ("US", "Washington'ın"),
                                                         ("NP", "Nepal'de"), ("KR", "Seul'ün")]),
+    # "George Washington" is excluded; the United States named after it is still found
+    ("George Washington ABD'nin ilk başkanıydı.", [("US", "ABD'nin")]),
+    # the Turkmens of Iraq are not Turkmenistan's people; Türkmenler and Türkmenistan still are
+    ("Irak Türkmenleri", [("IQ", "Irak")]),
+    ("Türkmenler Türkmenistan'da", [("TM", "Türkmenler"), ("TM", "Türkmenistan'da")]),
 ])
-def test_inflected_forms_in_sentences(gazetteer: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert tr_found(gazetteer, text) == expected
 
-
-@pytest.mark.parametrize("text", [
+test_false_friends_are_no_mentions = lang_cases.no_mentions("tr", [
     # people, US states, companies, media, currencies
     "Denzel Washington ve George Washington'ın heykeli",
     "Georgia eyaletinde ve Washington eyaletindeki seçimler",
@@ -176,11 +157,8 @@ def test_inflected_forms_in_sentences(gazetteer: Gazetteer, text: str, expected:
     # languages are separate words
     "Rusça, Türkçe, Çince ve İngilizce kurslar",
 ])
-def test_false_friends_are_no_mentions(gazetteer: Gazetteer, text: str) -> None:
-    assert tr_found(gazetteer, text) == []
 
-
-@pytest.mark.parametrize("text", [
+test_exclusions_apply_to_every_column = lang_cases.no_mentions_in_any_column([
     # each would be a mention through the en column (Kabul, Mali, Washington, Jordan) but for a tr exclusion,
     # which applies whatever the columns
     "Kabul edilen karar",
@@ -188,30 +166,11 @@ def test_false_friends_are_no_mentions(gazetteer: Gazetteer, text: str) -> None:
     "Washington eyaletinde yangın",
     "Michael Jordan'ın ayakkabıları",
 ])
-def test_exclusions_apply_to_every_column(gazetteer: Gazetteer, text: str) -> None:
-    assert gazetteer.find(text) == []
-
-
-def test_exclusion_yields_to_the_country_after_it(gazetteer: Gazetteer) -> None:
-    # "George Washington" is excluded; the United States named after it is still found
-    assert tr_found(gazetteer, "George Washington ABD'nin ilk başkanıydı.") == [("US", "ABD'nin")]
-
-
-def test_irak_turkmenleri_is_iraq_only(gazetteer: Gazetteer) -> None:
-    # the Turkmens of Iraq are not Turkmenistan's people; Türkmenler and Türkmenistan still are
-    assert tr_found(gazetteer, "Irak Türkmenleri") == [("IQ", "Irak")]
-    assert tr_found(gazetteer, "Türkmenler Türkmenistan'da") == [("TM", "Türkmenler"), ("TM", "Türkmenistan'da")]
 
 
 def test_every_country_is_covered(gazetteer: Gazetteer) -> None:
-    block = ALIASES["countries"]
-    assert set(block) == set(gazetteer.countries)
-    for code, kinds in block.items():
-        assert kinds.get("name"), code
-    region = ["RU", "UA", "KZ", "KG", "TJ", "TM", "UZ", "BY", "MD", "GE", "AM", "AZ", "EE", "LV", "LT", "CN", "TR",
-              "US", "GB", "DE", "FR", "IR", "AF", "MN", "IN", "JP", "KR", "KP", "IL", "SY", "SA", "AE", "QA"]
-    for code in region:
-        assert block[code].get("demonym") and block[code].get("capital"), code
+    lang_cases.assert_every_country_named(ALIASES["countries"], gazetteer.countries)
+    lang_cases.assert_demonyms_and_capitals(ALIASES["countries"])
     assert gazetteer.collisions() == []
 
 

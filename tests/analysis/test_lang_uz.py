@@ -5,24 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-import yaml
-
-from analysis.errors import GazetteerError
-from analysis.gazetteer import ALIAS_DIR, Gazetteer, expand
+from analysis import checksets
+from analysis.gazetteer import Gazetteer
 from analysis.morphology.uz import paradigm
+from tests.analysis import lang_cases
 
-ALIASES = yaml.safe_load((ALIAS_DIR / "uz.yaml").read_text(encoding="utf-8"))
-PARADIGMS = {"uz": ALIASES["paradigms"]}
+ALIASES = lang_cases.alias_file("uz")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
-def uz_found(g: Gazetteer, text: str) -> list[tuple[str, str]]:
-    """Mentions found with the uz column alone (exclusions of every language apply)."""
-    return [(m.country, m.surface) for m in g.find(text, languages={"uz"})]
-
-
-@pytest.mark.parametrize(("stem", "table"), [
+test_paradigm_rule = lang_cases.paradigm_rule(paradigm, [
     # names: the last sound picks the dative (-ga, -ka after k, -qa after q), vowel or not the possessive
     ("Rossiya", "uz_latn_vowel"),
     ("O'zbekiston", "uz_latn_cons"),
@@ -56,18 +48,11 @@ def uz_found(g: Gazetteer, text: str) -> list[tuple[str, str]]:
     ("YeI", "uz_latn_abbr"),
     ("АҚШ", "uz_cyrl_abbr"),
     ("МДҲ", "uz_cyrl_abbr"),
-])
-def test_paradigm_rule(stem: str, table: str) -> None:
-    assert paradigm(stem) == table
-    assert table in ALIASES["paradigms"]
+], ALIASES["paradigms"])
 
+test_paradigm_rule_rejects_an_empty_stem = lang_cases.refused_stems(paradigm, ["'-"])
 
-def test_paradigm_rule_rejects_an_empty_stem() -> None:
-    with pytest.raises(GazetteerError):
-        paradigm("'-")
-
-
-@pytest.mark.parametrize(("spec", "present", "absent"), [
+test_expanded_forms = lang_cases.expanded_forms("uz", [
     ("Bishkek{uz}", ["Bishkekka", "Bishkekda", "Bishkekdagi"], ["Bishkekqa"]),
     ("Iroq{uz}", ["Iroqqa", "Iroqning"], ["Iroqka"]),
     ("Rossiya{uz}", ["Rossiyaga", "Rossiyaning", "Rossiyada", "Rossiyadan", "Rossiyadagi", "Rossiyani"],
@@ -78,13 +63,8 @@ def test_paradigm_rule_rejects_an_empty_stem() -> None:
     ("АҚШ{uz}", ["АҚШнинг", "АҚШ-нинг"], []),
     ("Ироқ{uz}", ["Ироққа"], ["Ироқка"]),
 ])
-def test_expanded_forms(spec: str, present: list[str], absent: list[str]) -> None:
-    forms = expand(spec, "uz", PARADIGMS)
-    assert set(present) <= set(forms)
-    assert not set(absent) & set(forms)
 
-
-@pytest.mark.parametrize(("text", "expected"), [
+test_inflected_forms_in_sentences = lang_cases.mentions("uz", [
     # every spelling of the oʻ/gʻ sign: ʻ ’ ' ‘ `
     ("Oʻzbekiston va Qozogʻiston", [("UZ", "Oʻzbekiston"), ("KZ", "Qozogʻiston")]),
     ("O’zbekistonning Qozog’istonga", [("UZ", "O’zbekistonning"), ("KZ", "Qozog’istonga")]),
@@ -111,12 +91,11 @@ def test_expanded_forms(spec: str, present: list[str], absent: list[str]) -> Non
     ("Jorjiya shtati emas, Gruziya", [("GE", "Gruziya")]),
     # "rus tili": Uzbek has no separate word for a language, so the people's word counts (the check set's rule)
     ("rus tili va ingliz tili", [("RU", "rus"), ("GB", "ingliz")]),
+    # the exclusion covers "Jorj Vashington" only; the country named after it is still found
+    ("Jorj Vashington Amerika Qoʻshma Shtatlarining prezidenti", [("US", "Amerika Qoʻshma Shtatlarining")]),
 ])
-def test_inflected_forms_in_sentences(gazetteer: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert uz_found(gazetteer, text) == expected
 
-
-@pytest.mark.parametrize("text", [
+test_false_friends_are_no_mentions = lang_cases.no_mentions("uz", [
     "Jorj Vashington va Denzel Vashington",
     "Жорж Вашингтон ва Дензел Вашингтон",
     "Vashington shtatida yongʻin",
@@ -137,11 +116,8 @@ def test_inflected_forms_in_sentences(gazetteer: Gazetteer, text: str, expected:
     # common words that look like aliases: qator "a number of", ummon "ocean", armon "longing"
     "Qator davlatlar, bilim ummoni, armonlar",
 ])
-def test_false_friends_are_no_mentions(gazetteer: Gazetteer, text: str) -> None:
-    assert uz_found(gazetteer, text) == []
 
-
-@pytest.mark.parametrize("text", [
+test_exclusions_apply_to_every_column = lang_cases.no_mentions_in_any_column([
     # each would be a mention through the ru or kk column (Вашингтон, Россия, Рим, Панама, Америка, АҚШ) but for
     # the uz exclusion, which applies whatever the columns
     "Жорж Вашингтон номидаги университет",
@@ -151,33 +127,21 @@ def test_false_friends_are_no_mentions(gazetteer: Gazetteer, text: str) -> None:
     "«Америка овози» радиоси",
     "АҚШ доллари курси",
 ])
-def test_exclusions_apply_to_every_column(gazetteer: Gazetteer, text: str) -> None:
-    assert gazetteer.find(text) == []
-
-
-def test_exclusion_yields_to_the_country_after_it(gazetteer: Gazetteer) -> None:
-    # the exclusion covers "Jorj Vashington" only; the country named after it is still found
-    assert uz_found(gazetteer, "Jorj Vashington Amerika Qoʻshma Shtatlarining prezidenti") == [
-        ("US", "Amerika Qoʻshma Shtatlarining")]
 
 
 def test_every_country_has_names_in_both_scripts(gazetteer: Gazetteer) -> None:
     block = ALIASES["countries"]
-    assert set(block) == set(gazetteer.countries)
+    lang_cases.assert_every_country_named(block, gazetteer.countries)
     for code, kinds in block.items():
         names = kinds["name"]
         assert any(_CYRILLIC.search(n) for n in names), code
         assert any(not _CYRILLIC.search(n) for n in names), code
-    region = ["RU", "UA", "KZ", "KG", "TJ", "TM", "UZ", "BY", "MD", "GE", "AM", "AZ", "EE", "LV", "LT", "CN", "TR",
-              "US", "GB", "DE", "FR", "IR", "AF", "MN", "IN", "JP", "KR", "KP", "IL", "SY", "SA", "AE", "QA"]
-    for code in region:
-        assert block[code].get("demonym") and block[code].get("capital"), code
+    lang_cases.assert_demonyms_and_capitals(block)
     assert gazetteer.collisions() == []
 
 
 def test_check_set_is_half_latin_half_cyrillic() -> None:
-    path = Path(__file__).parent / "checksets" / "uz.txt"
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and line[0] != "#"]
+    lines = [item.text for item in checksets.load(Path(__file__).parent / "checksets" / "uz.txt")]
     cyrillic = sum(1 for line in lines if _CYRILLIC.search(line))
     assert len(lines) >= 110
     assert cyrillic >= 55 and len(lines) - cyrillic >= 55

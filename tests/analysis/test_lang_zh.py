@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from analysis import checksets
 from analysis.columns import mention_columns
 from analysis.gazetteer import ALIAS_DIR, DATA_FILE, Gazetteer
 from analysis.morphology import has_rule
+from tests.analysis import lang_cases
 
 ZH_FILE = ALIAS_DIR / "zh.yaml"
 
@@ -25,10 +27,6 @@ def zh(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
     folder = tmp_path_factory.mktemp("aliases")
     shutil.copy(ZH_FILE, folder / "zh.yaml")
     return Gazetteer.load(DATA_FILE, folder)
-
-
-def spans(g: Gazetteer, text: str) -> list[tuple[str, str]]:
-    return [(m.country, m.surface) for m in g.find(text, languages=["zh"])]
 
 
 def test_zh_is_a_plain_column_without_paradigms() -> None:
@@ -42,9 +40,7 @@ def test_zh_is_a_plain_column_without_paradigms() -> None:
 
 def test_every_country_of_the_countries_file_has_a_chinese_name() -> None:
     codes = [e["code"] for e in yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))["countries"]]
-    block = yaml.safe_load(ZH_FILE.read_text(encoding="utf-8"))["countries"]
-    assert set(block) == set(codes)
-    assert [c for c in codes if not block[c].get("name")] == []
+    lang_cases.assert_every_country_named(yaml.safe_load(ZH_FILE.read_text(encoding="utf-8"))["countries"], codes)
 
 
 def test_compound_characters_are_single_han_characters_of_known_states(zh: Gazetteer) -> None:
@@ -60,7 +56,7 @@ def test_no_two_countries_claim_a_form(zh: Gazetteer) -> None:
     assert zh.collisions() == []
 
 
-@pytest.mark.parametrize(("text", "expected"), [
+test_names_longest_first = lang_cases.mentions("zh", [
     ("美国和俄罗斯举行会谈", [("US", "美国"), ("RU", "俄罗斯")]),
     ("俄罗斯联邦总统令", [("RU", "俄罗斯联邦")]),
     ("中华人民共和国和哈萨克斯坦共和国联合声明", [("CN", "中华人民共和国"), ("KZ", "哈萨克斯坦共和国")]),
@@ -72,12 +68,10 @@ def test_no_two_countries_claim_a_form(zh: Gazetteer) -> None:
     ("韩国与朝鲜", [("KR", "韩国"), ("KP", "朝鲜")]),
     ("尼日利亚和尼日尔", [("NG", "尼日利亚"), ("NE", "尼日尔")]),
     ("刚果民主共和国和刚果共和国", [("CD", "刚果民主共和国"), ("CG", "刚果共和国")]),
-])
-def test_names_longest_first(zh: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert spans(zh, text) == expected
+], fixture="zh")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
+test_short_forms_and_demonyms_are_whole_words = lang_cases.mentions("zh", [
     ("中方坚决反对美方的做法", [("CN", "中方"), ("US", "美方")]),
     ("俄军称乌军撤出了该村", [("RU", "俄军"), ("UA", "乌军")]),
     ("美媒报道称", [("US", "美媒")]),
@@ -87,12 +81,10 @@ def test_names_longest_first(zh: Gazetteer, text: str, expected: list[tuple[str,
     ("许多中国人前往泰国", [("CN", "中国人"), ("TH", "泰国")]),
     ("俄外长表示", [("RU", "俄")]),  # 俄 alone is Russia
     ("欧盟对俄制裁", [("EU", "欧盟"), ("RU", "俄")]),
-])
-def test_short_forms_and_demonyms_are_whole_words(zh: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert spans(zh, text) == expected
+], fixture="zh")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
+test_abbreviation_runs_mark_each_character = lang_cases.mentions("zh", [
     ("中美关系", [("CN", "中"), ("US", "美")]),
     ("中日韩三国", [("CN", "中"), ("JP", "日"), ("KR", "韩")]),
     ("俄乌冲突", [("RU", "俄"), ("UA", "乌")]),
@@ -103,24 +95,20 @@ def test_short_forms_and_demonyms_are_whole_words(zh: Gazetteer, text: str, expe
     ("其中美国最多", [("US", "美国")]),  # the run yields to the name starting inside it
     ("中英文化交流", [("CN", "中"), ("GB", "英")]),
     ("中韓關係", [("CN", "中"), ("KR", "韓")]),
-])
-def test_abbreviation_runs_mark_each_character(zh: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert spans(zh, text) == expected
+], fixture="zh")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
+test_a_date_day_is_not_japan = lang_cases.mentions("zh", [
     ("12日中方宣布", [("CN", "中方")]),
     ("5月3日中美两国会谈", [("CN", "中"), ("US", "美")]),
     ("３日中俄外长通电话", [("CN", "中"), ("RU", "俄")]),
     ("十二日中午", []),
     ("周日中美会谈", [("CN", "中"), ("US", "美")]),
     ("今日美国宣布", [("US", "美国")]),
-])
-def test_a_date_day_is_not_japan(zh: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert spans(zh, text) == expected
+], fixture="zh")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
+test_capitals_and_seats = lang_cases.mentions("zh", [
     ("莫斯科和北京", [("RU", "莫斯科"), ("CN", "北京")]),
     ("克里姆林宫和白宫", [("RU", "克里姆林宫"), ("US", "白宫")]),
     ("克宫发言人", [("RU", "克宫")]),
@@ -129,12 +117,10 @@ def test_a_date_day_is_not_japan(zh: Gazetteer, text: str, expected: list[tuple[
     ("杜尚别和塔什干", [("TJ", "杜尚别"), ("UZ", "塔什干")]),
     ("华盛顿和基辅", [("US", "华盛顿"), ("UA", "基辅")]),
     ("布鲁塞尔", [("EU", "布鲁塞尔")]),
-])
-def test_capitals_and_seats(zh: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert spans(zh, text) == expected
+], fixture="zh")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
+test_traditional_and_taiwan_forms = lang_cases.mentions("zh", [
     ("美國總統與俄羅斯總統通電話", [("US", "美國"), ("RU", "俄羅斯")]),
     ("烏克蘭和哈薩克", [("UA", "烏克蘭"), ("KZ", "哈薩克")]),
     ("北韓與南韓", [("KP", "北韓"), ("KR", "南韓")]),
@@ -143,12 +129,10 @@ def test_capitals_and_seats(zh: Gazetteer, text: str, expected: list[tuple[str, 
     ("白宮和克里姆林宮", [("US", "白宮"), ("RU", "克里姆林宮")]),
     ("華府與北約", [("US", "華府"), ("NATO", "北約")]),
     ("臺灣與台灣", [("TW", "臺灣"), ("TW", "台灣")]),
-])
-def test_traditional_and_taiwan_forms(zh: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert spans(zh, text) == expected
+], fixture="zh")
 
 
-@pytest.mark.parametrize("text", [
+test_false_friends_find_nothing = lang_cases.no_mentions("zh", [
     "一百亿美元", "人民币对美元汇率", "英镑兑欧元", "中美洲国家", "南美洲", "美中不足的是", "电影《美国队长》",
     "他精通英语、法语和俄语", "乌克兰语课程", "法律和道德", "在执法中", "其中法律规定", "诚信是传统美德",
     "乔治·华盛顿", "华盛顿州州长", "《华盛顿邮报》", "美国之音", "今日俄罗斯", "朝中社", "俄塔社", "对华为的制裁",
@@ -157,12 +141,10 @@ def test_traditional_and_taiwan_forms(zh: Gazetteer, text: str, expected: list[t
     "其中国有企业", "许多哈萨克斯坦人", "这里加强了检查", "家里加装电梯", "增加纳税人负担", "河南非法集资",
     "在此基础上合作", "其中美元贷款", "欧美国家", "中欧班列", "土方工程", "朝着会场", "苏伊士运河", "古巴比伦",
     "法塔赫", "哈马斯", "塔利班", "吉林省", "乌鲁木齐", "澳门", "韩正会见", "喬治亞州州長",
-])
-def test_false_friends_find_nothing(zh: Gazetteer, text: str) -> None:
-    assert spans(zh, text) == []
+], fixture="zh")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
+test_false_friends_beside_real_mentions = lang_cases.mentions("zh", [
     ("美国开国总统乔治·华盛顿", [("US", "美国")]),
     ("南非是非洲国家", [("ZA", "南非")]),
     ("中国台湾地区", [("CN", "中国"), ("TW", "台湾")]),
@@ -171,9 +153,7 @@ def test_false_friends_find_nothing(zh: Gazetteer, text: str) -> None:
     ("美联储加息", [("US", "美联储")]),
     ("美国对华为的制裁", [("US", "美国")]),
     ("《今日美国报》报道", []),
-])
-def test_false_friends_beside_real_mentions(zh: Gazetteer, text: str, expected: list[tuple[str, str]]) -> None:
-    assert spans(zh, text) == expected
+], fixture="zh")
 
 
 def test_chinese_text_gets_the_zh_column() -> None:
@@ -181,5 +161,4 @@ def test_chinese_text_gets_the_zh_column() -> None:
 
 
 def test_the_check_set_file_is_there() -> None:
-    path = Path(__file__).with_name("checksets") / "zh.txt"
-    assert sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")) >= 110
+    assert len(checksets.load(Path(__file__).with_name("checksets") / "zh.txt")) >= 110

@@ -40,34 +40,32 @@ RU_VERBS = ["расширить", "пересмотреть", "приостан�
 
 def english_text(seed: str, paragraphs: int = 6) -> list[str]:
     """Real-looking English news paragraphs, different for every seed."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(paragraphs):
-        sentences = []
-        for _ in range(3):
-            sentences.append(
-                f"{rng.choice(EN_PEOPLE)} said in {rng.choice(EN_PLACES)} on {rng.choice(DAYS)} "
-                f"that the government would {rng.choice(EN_VERBS)} {rng.choice(EN_TOPICS)} "
-                f"by {rng.randint(2, 97)} percent "
-                f"before {rng.choice(['spring', 'summer', 'autumn', 'winter'])} {rng.randint(2026, 2031)}, "
-                f"after talks with officials from {rng.choice(EN_PLACES)} about {rng.choice(EN_TOPICS)}.")
-        out.append(" ".join(sentences))
-    return out
+    return _paragraphs(seed, paragraphs, _english_sentence)
 
 
 def russian_text(seed: str, paragraphs: int = 6) -> list[str]:
     """Real-looking Russian news paragraphs, different for every seed."""
+    return _paragraphs(seed, paragraphs, _russian_sentence)
+
+
+def _paragraphs(seed: str, paragraphs: int, sentence: Callable[[random.Random], str]) -> list[str]:
+    """paragraphs paragraphs of three sentences each, drawn in order from one generator seeded with seed."""
     rng = random.Random(seed)
-    out = []
-    for _ in range(paragraphs):
-        sentences = []
-        for _ in range(3):
-            sentences.append(
-                f"{rng.choice(RU_PEOPLE)} заявил в {rng.choice(RU_PLACES)}, что правительство намерено "
-                f"{rng.choice(RU_VERBS)} {rng.choice(RU_TOPICS)} на {rng.randint(2, 97)} процентов до конца "
-                f"{rng.randint(2026, 2031)} года после переговоров с делегацией в {rng.choice(RU_PLACES)}.")
-        out.append(" ".join(sentences))
-    return out
+    return [" ".join(sentence(rng) for _ in range(3)) for _ in range(paragraphs)]
+
+
+def _english_sentence(rng: random.Random) -> str:
+    return (f"{rng.choice(EN_PEOPLE)} said in {rng.choice(EN_PLACES)} on {rng.choice(DAYS)} "
+            f"that the government would {rng.choice(EN_VERBS)} {rng.choice(EN_TOPICS)} "
+            f"by {rng.randint(2, 97)} percent "
+            f"before {rng.choice(['spring', 'summer', 'autumn', 'winter'])} {rng.randint(2026, 2031)}, "
+            f"after talks with officials from {rng.choice(EN_PLACES)} about {rng.choice(EN_TOPICS)}.")
+
+
+def _russian_sentence(rng: random.Random) -> str:
+    return (f"{rng.choice(RU_PEOPLE)} заявил в {rng.choice(RU_PLACES)}, что правительство намерено "
+            f"{rng.choice(RU_VERBS)} {rng.choice(RU_TOPICS)} на {rng.randint(2, 97)} процентов до конца "
+            f"{rng.randint(2026, 2031)} года после переговоров с делегацией в {rng.choice(RU_PLACES)}.")
 
 
 def article_html(title: str, paragraphs: list[str], *, lang: str = "en", published: datetime | None = None,
@@ -170,6 +168,15 @@ class Route:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
 
+    def send(self, h: BaseHTTPRequestHandler) -> None:
+        """Write this response to the request h answers."""
+        h.send_response(self.status)
+        for key, value in self.headers.items():
+            h.send_header(key, value)
+        h.send_header("Content-Length", str(len(self.body)))
+        h.end_headers()
+        h.wfile.write(self.body)
+
 
 class FixtureServer:
     """A threaded HTTP server on 127.0.0.1 serving routes; records every hit (path, monotonic time)."""
@@ -190,12 +197,7 @@ class FixtureServer:
                 if callable(route):
                     route(self)
                     return
-                self.send_response(route.status)
-                for key, value in route.headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(route.body)))
-                self.end_headers()
-                self.wfile.write(route.body)
+                route.send(self)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
@@ -286,13 +288,7 @@ def once_then(first: Route, then: Route) -> Handler:
 
     def handle(h: BaseHTTPRequestHandler) -> None:
         calls["n"] += 1
-        route = first if calls["n"] == 1 else then
-        h.send_response(route.status)
-        for key, value in route.headers.items():
-            h.send_header(key, value)
-        h.send_header("Content-Length", str(len(route.body)))
-        h.end_headers()
-        h.wfile.write(route.body)
+        (first if calls["n"] == 1 else then).send(h)
     return handle
 
 

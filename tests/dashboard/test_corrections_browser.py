@@ -4,9 +4,7 @@ export's corrected_label column and in the trend with corrections on, and re-sco
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,10 +14,9 @@ import numpy as np
 import pytest
 
 from analysis.scoring import score_warehouse
-from dashboard import data, server
+from dashboard import data
+from tests import browser
 from tests.analysis.fakes import FakeScorer
-from tests.dashboard.test_dash_browser import CHROMIUM, OUTPUT, _settle
-from tests.processes import kill_tree
 from warehouse import reader, writer
 from warehouse.export import export
 from warehouse.filters import Filters
@@ -28,11 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 MODEL = "fake@1+000000000000"
 ANALYST = "browser-analyst"
-
-
-def _cli() -> list[str]:
-    exe = Path(sys.executable).with_name("stancewatch")
-    return [str(exe)] if exe.exists() else [sys.executable, "-c", "from stancewatch.cli import main; main()"]
+OUTPUT = browser.SCREENSHOTS / "dashboard"
 
 
 def _build(db: Path) -> None:
@@ -55,31 +48,16 @@ def _build(db: Path) -> None:
 @pytest.fixture
 def served(tmp_path: Path, free_port: int) -> Iterator[tuple[str, Path]]:
     """`stancewatch dashboard` on a freshly scored warehouse, stopped after the test."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium (CI has it)")
+    browser.require_chromium()
     db = tmp_path / "w.duckdb"
     _build(db)
-    log = (tmp_path / "dashboard.log").open("wb")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STANCEWATCH_")}
-    env.pop("USER", None)  # the analyst types a name
-    process = subprocess.Popen([*_cli(), "--db", str(db), "dashboard", "--port", str(free_port), "--timeout", "120"],
-                               stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True)
-    base = f"http://127.0.0.1:{free_port}"
-    try:
-        server.wait_ready(base, 120, process)
+    with browser.serve_dashboard(db, free_port, tmp_path, unset=("USER",)) as base:  # the analyst types a name
         yield base, db
-    finally:
-        process.terminate()
-        try:
-            process.wait(40)
-        finally:
-            kill_tree(process)
-            log.close()
 
 
 def _listed(db: Path) -> list[dict[str, Any]]:
-    res = subprocess.run([*_cli(), "--db", str(db), "corrections", "list", "--json"], capture_output=True,
-                         text=True, timeout=120)
+    res = subprocess.run([*browser.stancewatch_cli(), "--db", str(db), "corrections", "list", "--json"],
+                         capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     return list(json.loads(res.stdout))
 
@@ -101,55 +79,42 @@ class ShiftedScorer(FakeScorer):
 
 def test_a_correction_made_in_the_browser_reaches_list_export_and_trend(served: tuple[str, Path],
                                                                         tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     base, db = served
     before_mean, before_n = _trend_point(db, corrected=False)
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1400})
-            # a00: "Russia condemned the plan." (the model: negative); the analyst says positive
-            page.goto(f"{base}/articles?article=a00&country=RU", timeout=60_000)
-            page.get_by_text("Toward RU").first.wait_for(timeout=60_000)
-            _settle(page)
-            name = page.get_by_label("Your name (recorded with each correction)")
-            name.fill(ANALYST)
-            name.press("Enter")
-            _settle(page)
-            form = page.locator("[data-testid=stForm]").nth(1)  # countries in order: CN's mention, then RU's
-            form.scroll_into_view_if_needed()
-            form.locator("[data-testid=stSelectbox]").click()
-            page.keyboard.type("positive")
-            page.keyboard.press("Enter")
-            form.get_by_label("Note (optional)").fill("sarcasm")
-            form.get_by_role("button", name="Save").click()
-            page.get_by_text("Saved: the RU mention is positive").wait_for(timeout=60_000)
-            page.get_by_text("corrected: positive").first.wait_for(timeout=60_000)
-            page.get_by_text("With corrections:").first.wait_for(timeout=60_000)
-            _settle(page)
-            shot = page.screenshot(full_page=True)
-            (tmp_path / "corrected-article.png").write_bytes(shot)
-            (OUTPUT / "corrected-article.png").write_bytes(shot)
-            assert page.locator("[data-testid=stException]").count() == 0
-            assert page.locator("[data-testid=stAlertContentError]").count() == 0
-            assert page.locator("mark", has_text="Russia").count() >= 1
-            assert page.locator("[data-testid=stForm]").count() == 2  # a control per mention (RU and CN)
-            page.locator("[data-testid=stExpander] summary", has_text="agreement").click()
-            # the per-language agreement table (a canvas grid: its headers are in a hidden accessible table)
-            page.locator("[data-testid=stExpander] [data-testid=stDataFrame]").wait_for(timeout=60_000)
-            page.locator("[data-testid=stExpander] th", has_text="n (labelled)").wait_for(state="attached",
-                                                                                       timeout=60_000)
-            # the trend with corrections on renders, toggle on
-            page.goto(f"{base}/?country=RU&corr=1", timeout=60_000)
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-            _settle(page)
-            assert page.get_by_role("switch", name="With analysts' corrections").is_checked()
-            assert page.locator("[data-testid=stException]").count() == 0
-            (OUTPUT / "trend-with-corrections.png").write_bytes(page.screenshot(full_page=True))
-        finally:
-            browser.close()
+    with browser.open_page(height=1400) as page:
+        # a00: "Russia condemned the plan." (the model: negative); the analyst says positive
+        page.goto(f"{base}/articles?article=a00&country=RU", timeout=60_000)
+        page.get_by_text("Toward RU").first.wait_for(timeout=60_000)
+        browser.settle(page)
+        name = page.get_by_label("Your name (recorded with each correction)")
+        name.fill(ANALYST)
+        name.press("Enter")
+        browser.settle(page)
+        form = page.locator("[data-testid=stForm]").nth(1)  # countries in order: CN's mention, then RU's
+        form.scroll_into_view_if_needed()
+        form.locator("[data-testid=stSelectbox]").click()
+        page.keyboard.type("positive")
+        page.keyboard.press("Enter")
+        form.get_by_label("Note (optional)").fill("sarcasm")
+        form.get_by_role("button", name="Save").click()
+        page.get_by_text("Saved: the RU mention is positive").wait_for(timeout=60_000)
+        page.get_by_text("corrected: positive").first.wait_for(timeout=60_000)
+        page.get_by_text("With corrections:").first.wait_for(timeout=60_000)
+        browser.settle(page)
+        browser.screenshot(page, "corrected-article", tmp_path, OUTPUT)
+        browser.assert_no_errors(page, "corrected article")
+        assert page.locator("mark", has_text="Russia").count() >= 1
+        assert page.locator("[data-testid=stForm]").count() == 2  # a control per mention (RU and CN)
+        page.locator("[data-testid=stExpander] summary", has_text="agreement").click()
+        # the per-language agreement table (a canvas grid: its headers are in a hidden accessible table)
+        page.locator("[data-testid=stExpander] [data-testid=stDataFrame]").wait_for(timeout=60_000)
+        page.locator("[data-testid=stExpander] th", has_text="n (labelled)").wait_for(state="attached",
+                                                                                   timeout=60_000)
+        # the trend with corrections on renders, toggle on
+        browser.load(page, f"{base}/?country=RU&corr=1")
+        assert page.get_by_role("switch", name="With analysts' corrections").is_checked()
+        browser.assert_no_errors(page, "trend with corrections")
+        browser.screenshot(page, "trend-with-corrections", OUTPUT)
 
     listed = _listed(db)
     assert [(c["article_id"], c["country"], c["label"], c["analyst"], c["model_label"], c["note"])

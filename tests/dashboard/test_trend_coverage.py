@@ -11,17 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_dash_browser import CHROMIUM, OUTPUT, _settle, running  # noqa: F401  (running is a fixture)
+from test_dash_browser import OUTPUT, running  # noqa: F401  (running is a fixture)
+
+from tests import browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SELECTION = "country=RU&outlet=quiet.kz&outlet=kazinform.kz&grain=week"
 SHADE = "rgb(255, 165, 0)"  # charts.LOW_COVERAGE_FILL as the browser writes it
-
-
-def _no_errors(page: object, what: str) -> None:
-    for testid in ("stException", "stAlertContentError", "stDialog"):
-        assert page.locator(f"[data-testid={testid}]").count() == 0, (what, testid)  # type: ignore[attr-defined]
 
 
 def _ytitles(page: object) -> list[str]:
@@ -33,52 +30,34 @@ def _ytitles(page: object) -> list[str]:
 
 
 def test_low_coverage_is_shaded_with_a_coverage_row(running: str, tmp_path: Path) -> None:  # noqa: F811
-    from playwright.sync_api import sync_playwright
+    with browser.open_page(height=1400) as page:
+        browser.load(page, f"{running}/?{SELECTION}")
+        chart = page.locator(".js-plotly-plot").first
+        shades = chart.locator(".shapelayer path")
+        fills = [shades.nth(i).get_attribute("style") or "" for i in range(shades.count())]
+        assert sum(SHADE in f for f in fills) >= 1, fills  # the last week is shaded
+        assert _ytitles(page) == ["mean stance", "articles", "coverage"]
+        assert chart.locator(".barlayer .point").count() > 0
+        page.get_by_text("1 period(s) under 50% of expected").wait_for(timeout=30_000)
+        page.get_by_text("What changed").first.wait_for(timeout=30_000)
+        page.get_by_text("Change within outlets:").first.wait_for(timeout=60_000)
+        assert page.locator("[data-testid=stDataFrame]").count() >= 2  # outlets and moved sentences
+        browser.assert_no_errors(page, "shaded trend")
+        browser.screenshot(page, "trend-coverage", tmp_path, OUTPUT)
 
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1400})
-            page.goto(f"{running}/?{SELECTION}", timeout=60_000)
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-            _settle(page)
-            chart = page.locator(".js-plotly-plot").first
-            shades = chart.locator(".shapelayer path")
-            fills = [shades.nth(i).get_attribute("style") or "" for i in range(shades.count())]
-            assert sum(SHADE in f for f in fills) >= 1, fills  # the last week is shaded
-            assert _ytitles(page) == ["mean stance", "articles", "coverage"]
-            assert chart.locator(".barlayer .point").count() > 0
-            page.get_by_text("1 period(s) under 50% of expected").wait_for(timeout=30_000)
-            page.get_by_text("What changed").first.wait_for(timeout=30_000)
-            page.get_by_text("Change within outlets:").first.wait_for(timeout=60_000)
-            assert page.locator("[data-testid=stDataFrame]").count() >= 2  # outlets and moved sentences
-            _no_errors(page, "shaded trend")
-            shot = page.screenshot(full_page=True)
-            (tmp_path / "trend-coverage.png").write_bytes(shot)
-            (OUTPUT / "trend-coverage.png").write_bytes(shot)
+        # every outlet, the whole warehouse: nothing fell under half, nothing is shaded
+        browser.load(page, f"{running}/?country=RU&grain=week")
+        page.get_by_text("0 period(s) under 50% of expected").wait_for(timeout=30_000)
+        fills = [s or "" for s in (page.locator(".js-plotly-plot .shapelayer path")
+                                    .evaluate_all("els => els.map(e => e.getAttribute('style'))"))]
+        assert not any(SHADE in f for f in fills)
 
-            # every outlet, the whole warehouse: nothing fell under half, nothing is shaded
-            page.goto(f"{running}/?country=RU&grain=week", timeout=60_000)
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-            _settle(page)
-            page.get_by_text("0 period(s) under 50% of expected").wait_for(timeout=30_000)
-            fills = [s or "" for s in (page.locator(".js-plotly-plot .shapelayer path")
-                                        .evaluate_all("els => els.map(e => e.getAttribute('style'))"))]
-            assert not any(SHADE in f for f in fills)
-
-            # the other modes and the per-story count render, and say which they are
-            page.goto(f"{running}/?{SELECTION}&mode=within_outlet&story=1", timeout=60_000)
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-            _settle(page)
-            page.get_by_text("Analysis: within outlet").wait_for(timeout=30_000)
-            assert _ytitles(page) == ["mean stance", "stories", "coverage"]
-            _no_errors(page, "within outlet, per story")
-            page.screenshot(path=str(OUTPUT / "trend-coverage-within-outlet.png"), full_page=True)
-            page.goto(f"{running}/?{SELECTION}&mode=fixed_panel", timeout=60_000)
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-            _settle(page)
-            page.get_by_text("Analysis: fixed panel").wait_for(timeout=30_000)
-            _no_errors(page, "fixed panel")
-        finally:
-            browser.close()
+        # the other modes and the per-story count render, and say which they are
+        browser.load(page, f"{running}/?{SELECTION}&mode=within_outlet&story=1")
+        page.get_by_text("Analysis: within outlet").wait_for(timeout=30_000)
+        assert _ytitles(page) == ["mean stance", "stories", "coverage"]
+        browser.assert_no_errors(page, "within outlet, per story")
+        browser.screenshot(page, "trend-coverage-within-outlet", OUTPUT)
+        browser.load(page, f"{running}/?{SELECTION}&mode=fixed_panel")
+        page.get_by_text("Analysis: fixed panel").wait_for(timeout=30_000)
+        browser.assert_no_errors(page, "fixed panel")

@@ -87,8 +87,8 @@ def test_not_this_country_drops_the_country_when_no_mention_remains(scored: Path
     corrections.save(scored, kz["id"], corrections.FALSE_MATCH, analyst="ana", model_id=MODEL)
     assert _table(scored, "SELECT country, dropped, stance FROM article_stance_corrected") == [("KZ", True, None)]
     with reader(scored) as r:
-        facts = r.records("corrections_stance_facts", {"model_id": MODEL})
-        plain = r.records("dashboard_stance_facts", {"model_id": MODEL})
+        facts = r.records("dashboard_stance_facts", {"model_id": MODEL, "corrected": True})
+        plain = r.records("dashboard_stance_facts", {"model_id": MODEL, "corrected": False})
     with_corr = {(f["article_id"], f["target"]) for f in facts}
     without = {(f["article_id"], f["target"]) for f in plain}
     assert without - with_corr == {("a1", "KZ")}
@@ -144,7 +144,7 @@ def test_a_second_model_and_new_rules_get_corrected_rows_too(scored: Path, monke
     assert rows == [(MODEL, stance.AGGREGATION_VERSION, "favourable"),
                     ("fake@2+000000000000", stance.AGGREGATION_VERSION - 1, "favourable")]
     with reader(scored) as r:  # the corrected row shows for the model's current version
-        facts = r.records("corrections_stance_facts", {"model_id": MODEL})
+        facts = r.records("dashboard_stance_facts", {"model_id": MODEL, "corrected": True})
     assert {f["label"] for f in facts if (f["article_id"], f["target"]) == ("a1", "RU")} == {"favourable"}
 
 

@@ -5,7 +5,6 @@ the dashboard's Alerts page shows them in a real browser."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import server
 from stancewatch.demo.content import OUTLETS
-from tests.processes import kill_tree
+from tests import browser
 
 pytestmark = pytest.mark.slow
 
@@ -25,8 +23,7 @@ CLI = [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()"]
 # cannot be told from noise (about 120 stance rows per pair at this size).
 ARTICLES = 5000
 DRIFT_DAYS_AGO = 75
-CHROMIUM = Path("/usr/bin/chromium")
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "alerts"
+OUTPUT = browser.SCREENSHOTS / "alerts"
 
 CHANGED = {(o.country, o.name, target) for o in OUTLETS for target in o.after}
 STABLE = {(o.country, o.name, target) for o in OUTLETS for target in o.before} - CHANGED
@@ -91,52 +88,26 @@ def test_alerts_report_the_demo_drift_and_nothing_else(demo: tuple[Path, date]) 
 @pytest.fixture
 def dashboard_on(demo: tuple[Path, date], free_port: int, tmp_path: Path) -> Iterator[str]:
     """`stancewatch dashboard` on the demo warehouse, stopped after the test."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium (CI has it)")
-    log = (tmp_path / "dashboard.log").open("wb")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STANCEWATCH_")}
-    process = subprocess.Popen([*CLI, "--db", str(demo[0]), "dashboard", "--port", str(free_port), "--timeout",
-                                "120"], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
-                               start_new_session=True)
-    base = f"http://127.0.0.1:{free_port}"
-    try:
-        server.wait_ready(base, 120, process)
+    browser.require_chromium()
+    with browser.serve_dashboard(demo[0], free_port, tmp_path, cli=CLI) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(40)
-        finally:
-            kill_tree(process)
-            log.close()
 
 
 @pytest.mark.browser
 def test_alerts_page_in_chromium(dashboard_on: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{dashboard_on}/alerts", timeout=60_000)
-            page.get_by_role("heading", name="Stance-shift alerts").wait_for(timeout=60_000)
-            page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
-            expander = page.locator("[data-testid=stExpander]", has_text="on RU").first
-            expander.locator("summary").click()
-            expander.get_by_text("Outlets that moved most").wait_for(timeout=60_000)
-            page.wait_for_timeout(1500)  # let the tables draw before the screenshot
-            shot = page.screenshot(full_page=True)
-            (OUTPUT / "alerts.png").write_bytes(shot)
-            (tmp_path / "alerts.png").write_bytes(shot)
-            assert page.locator("[data-testid=stException]").count() == 0
-            assert page.locator("[data-testid=stAlertContentError]").count() == 0
-            assert page.locator("a", has_text="Weekly trend of this series").count() >= 1
-            link = expander.locator("a", has_text="articles since the shift")
-            link.click()
-            page.wait_for_url("**/articles?**", timeout=60_000)
-            assert "country=RU" in page.url and "from=" in page.url
-            page.get_by_text("articles match.").wait_for(timeout=60_000)
-        finally:
-            browser.close()
+    with browser.open_page() as page:
+        page.goto(f"{dashboard_on}/alerts", timeout=60_000)
+        page.get_by_role("heading", name="Stance-shift alerts").wait_for(timeout=60_000)
+        page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
+        expander = page.locator("[data-testid=stExpander]", has_text="on RU").first
+        expander.locator("summary").click()
+        expander.get_by_text("Outlets that moved most").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)  # let the tables draw before the browser.screenshot
+        browser.screenshot(page, "alerts", OUTPUT, tmp_path)
+        browser.assert_no_errors(page, "alerts")
+        assert page.locator("a", has_text="Weekly trend of this series").count() >= 1
+        link = expander.locator("a", has_text="articles since the shift")
+        link.click()
+        page.wait_for_url("**/articles?**", timeout=60_000)
+        assert "country=RU" in page.url and "from=" in page.url
+        page.get_by_text("articles match.").wait_for(timeout=60_000)

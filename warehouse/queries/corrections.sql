@@ -75,29 +75,6 @@ SELECT (SELECT count(*) FROM articles) AS articles,
        (SELECT count(*) FROM corrections) AS corrections,
        (SELECT max(scored_at) FROM article_stance_corrected WHERE model_id = $model_id) AS last_corrected;
 
--- name: corrections_stance_facts
--- The dashboard's snapshot (same columns as dashboard_stance_facts) with corrections: an (article,
--- country) with a corrected row shows it, or is left out when the correction dropped the country.
-SELECT st.article_id,
-       a.published_at,
-       a.published_at::DATE AS day,
-       st.country AS target,
-       a.source AS outlet,
-       coalesce(s.country, '??') AS outlet_country,
-       coalesce(a.language, '??') AS language,
-       coalesce(c.stance, st.stance) AS stance,
-       coalesce(c.label, st.label) AS label,
-       coalesce(c.confidence, st.confidence) AS confidence,
-       coalesce(c.mention_count, st.mention_count) AS mention_count,
-       hash(a.story_id) AS story_key
-FROM current_stance st
-JOIN articles a ON a.id = st.article_id
-LEFT JOIN sources s ON s.name = a.source
-LEFT JOIN article_stance_corrected c
-       ON c.article_id = st.article_id AND c.country = st.country AND c.model_id = st.model_id
-      AND c.aggregation = st.aggregation
-WHERE st.model_id = $model_id AND c.dropped IS NOT TRUE;
-
 -- name: corrections_article_stance
 -- One article's stance rows with corrections, beside the model's (same order as dashboard_article_stance).
 SELECT c.country, c.dropped, c.stance, c.label, c.confidence, c.mention_count

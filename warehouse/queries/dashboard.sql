@@ -56,6 +56,8 @@ WHERE model_id = $model_id;
 -- The dashboard's snapshot of one model's stance rows with their article's date, outlet and language:
 -- the only full join of stance rows with articles it makes, once per warehouse change. The result goes
 -- into an in-memory database in the dashboard process, where the dashboard_mem_* queries read it.
+-- $corrected: analysts' corrections applied (article_stance_corrected, insights.corrections): an (article,
+-- country) with a corrected row shows it, or is left out when the correction dropped the country.
 SELECT st.article_id,
        a.published_at,
        a.published_at::DATE AS day,
@@ -63,12 +65,18 @@ SELECT st.article_id,
        a.source AS outlet,
        coalesce(s.country, '??') AS outlet_country,
        coalesce(a.language, '??') AS language,
-       st.stance, st.label, st.confidence, st.mention_count,
+       coalesce(c.stance, st.stance) AS stance,
+       coalesce(c.label, st.label) AS label,
+       coalesce(c.confidence, st.confidence) AS confidence,
+       coalesce(c.mention_count, st.mention_count) AS mention_count,
        hash(a.story_id) AS story_key  -- wire copies share it; 8 bytes, not the 40-character id
 FROM current_stance st
 JOIN articles a ON a.id = st.article_id
 LEFT JOIN sources s ON s.name = a.source
-WHERE st.model_id = $model_id;
+LEFT JOIN article_stance_corrected c
+       ON $corrected::BOOLEAN AND c.article_id = st.article_id AND c.country = st.country
+      AND c.model_id = st.model_id AND c.aggregation = st.aggregation
+WHERE st.model_id = $model_id AND c.dropped IS NOT TRUE;
 
 -- name: dashboard_article_meta
 -- What the article list shows of each article beyond its facts, kept in the snapshot beside them so a
