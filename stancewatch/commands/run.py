@@ -9,6 +9,7 @@ import typer
 
 from stancewatch.console import console
 from stancewatch.context import state
+from stancewatch.demo.content import DEFAULT_ARTICLES
 from warehouse import jobs as wjobs
 
 out = console()
@@ -45,7 +46,7 @@ def demo_cmd(
     folder: Annotated[Path, typer.Option("--dir", help="Where the demo's warehouse and files go.")]
     = Path("data/demo"),
     articles: Annotated[int, typer.Option("--articles", help="Articles on the demo site.", min=12, max=5000)]
-    = 360,
+    = DEFAULT_ARTICLES,
     model: Annotated[str | None, typer.Option("--model", help="Stance model to score with (a registry name; "
                                               "default: model.name from the settings).")] = None,
 ) -> None:
