@@ -32,25 +32,13 @@ import pandas as pd
 import ruptures as rpt
 from ruptures.base import BaseCost
 
+from insights.alert_rules import AlertRules
 from insights.stats import cluster_bootstrap
 from warehouse import reader, writer
 
 SERIES_KINDS = ("outlet_country", "outlet")
 # Below this many articles beyond one per week, the within-week variance is too rough to scale the penalty.
 _MIN_WITHIN_DF = 10
-
-
-@dataclass(frozen=True)
-class AlertRules:
-    """The thresholds an alert must pass (the [alerts] settings)."""
-
-    min_articles_per_side: int
-    min_outlets_per_side: int
-    min_effect: float
-    penalty: float
-    min_weeks_per_side: int
-    movers: int
-    evidence_articles: int
 
 
 class _WeightedL2(BaseCost):  # type: ignore[misc]

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from crawler.addresses import ip_literal
 from crawler.settings import CrawlSettings
+from insights.alert_rules import AlertRules
 from insights.coverage import TrendsSettings
 from stancewatch.errors import SettingsError
 from stancewatch.layers import read_layers
@@ -68,18 +69,6 @@ class SchedulerSettings(_Strict):
     job_timeout_s: float = Field(gt=0)
 
 
-class AlertSettings(_Strict):
-    """When a change in a weekly stance series becomes a stance-shift alert (insights.alerts)."""
-
-    min_articles_per_side: int = Field(ge=2)
-    min_outlets_per_side: int = Field(ge=1)
-    min_effect: float = Field(ge=0, le=2)
-    penalty: float = Field(gt=0)
-    min_weeks_per_side: int = Field(ge=1)
-    movers: int = Field(ge=1)
-    evidence_articles: int = Field(ge=1)
-
-
 class Settings(_Strict):
     """Everything stancewatch can be configured with."""
 
@@ -90,7 +79,7 @@ class Settings(_Strict):
     dashboard: DashboardSettings
     scheduler: SchedulerSettings
     trends: TrendsSettings
-    alerts: AlertSettings
+    alerts: AlertRules
 
     @property
     def sources_path(self) -> Path:

@@ -36,9 +36,9 @@ def score(
         scorer = load_scorer(settings.model.name, settings.cache_path, settings.model.batch_size)
         summary = score_warehouse(settings.db, scorer=scorer, limit=limit, progress=progress)
         # Alerts follow the stance rows: replace this model's alerts while still holding the scoring lock.
-        from insights.alerts import AlertRules, recompute
+        from insights.alerts import recompute
 
-        alerts = recompute(settings.db, summary.model_id, AlertRules(**settings.alerts.model_dump()))
+        alerts = recompute(settings.db, summary.model_id, settings.alerts)
     table = Table(title=f"scoring with {summary.model_id}")
     table.add_column("what")
     table.add_column("count", justify="right")

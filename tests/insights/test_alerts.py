@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from insights.alert_list import latest_model, list_alerts
-from insights.alerts import AlertRules, detect, recompute
+from insights.alert_rules import AlertRules
+from insights.alerts import detect, recompute
 from warehouse import reader, writer
 from warehouse.filters import Filters
 
