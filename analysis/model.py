@@ -1,7 +1,8 @@
 """The stance model at run time: targets in, calibrated [negative, neutral, positive] probabilities out.
 
 ONNX Runtime and the tokenizer only (no torch). A model name is looked up in analysis/models/registry.toml; it
-routes languages to folders, each holding model.onnx (input embeddings + attention mask -> logits) and card.json.
+routes languages to folders, each holding model.onnx (input embeddings + attention mask -> logits) and card.json;
+a one-pass folder's model.onnx returns hidden states instead, and its card's head scores each target's span.
 A folder path with model.onnx and card.json can be given instead of a name.
 """
 
@@ -18,9 +19,12 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from analysis.encoders.base import BaseEncoder
+from analysis.encoders.files import sha256_file
 from analysis.encoders.marking import mark
 from analysis.errors import ModelError
 from analysis.evaluation import softmax
+from analysis.onepass import DESIGN as ONE_PASS
+from analysis.onepass import LinearHead, extend_outputs, sentence_features
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 REGISTRY = MODELS_DIR / "registry.toml"
@@ -101,6 +105,10 @@ class OnnxRoute:
         """Calibrated probabilities from raw logits: offsets, then the language's temperature, then softmax."""
         return softmax(logits + self.bias, self.temperature_for(language)).astype(np.float32)
 
+    def target_logits(self, targets: Sequence[Target]) -> np.ndarray:
+        """Raw logits (n, 3) of targets: one forward pass per target, its mention marked in the text."""
+        return self.logits([t.marked() for t in targets])
+
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits (n, 3) for marked texts, run in batches sorted by token length."""
         ids = self.encoder.encode(texts, max_len=self.max_len)
@@ -114,20 +122,62 @@ class OnnxRoute:
         return out
 
 
+class OnePassRoute(OnnxRoute):
+    """A one-pass folder (card design "one-pass"): each sentence runs once for all its targets, unmarked."""
+
+    @property
+    def parts(self) -> list[str]:
+        """The pooled feature parts the card's head reads, in order."""
+        return list(self.card.get("features", []))
+
+    def features(self, targets: Sequence[Target]) -> np.ndarray:
+        """Feature rows (n, F) of targets, the head's input."""
+        outputs = self.card.get("outputs", {})
+        return sentence_features(self.encoder, self.session, [(t.sentence, t.start, t.end) for t in targets],
+                                 self.parts, (outputs.get("hidden", ""), outputs.get("pooled", "")),
+                                 self.max_len, self.batch_size)
+
+    def target_logits(self, targets: Sequence[Target]) -> np.ndarray:
+        """Raw logits (n, 3) of targets: the head over each target's pooled span."""
+        if not self.card.get("head"):
+            raise ModelError(f"{self.folder}: one-pass card has no head; train it with analysis.training.onepass")
+        if not targets:
+            return np.zeros((0, 3), dtype=np.float32)
+        return LinearHead.from_card(self.card["head"]).logits(self.features(targets))
+
+
+def encoder_file(folder: Path, card: dict[str, Any]) -> Path:
+    """The encoder graph a one-pass card reuses (card encoder_from: a sibling folder and its sha256), checked."""
+    source = card.get("encoder_from") or {}
+    path = folder.parent / str(source.get("folder", "")) / "model.onnx"
+    if not path.is_file():
+        raise ModelError(f"{folder}/card.json: encoder_from.folder {source.get('folder')!r} has no model.onnx")
+    if sha256_file(path) != source.get("weights_sha256"):
+        raise ModelError(f"{path}: sha256 differs from {folder}/card.json encoder_from.weights_sha256; "
+                         "the head was fitted on another encoder (rebuild it with analysis.training.onepass)")
+    return path
+
+
 def open_route(folder: Path, cache_dir: Path, batch_size: int = 32, threads: int = 2) -> OnnxRoute:
     """Load a folder's card and ONNX session (intra-op threads as given)."""
     import onnxruntime as ort
 
-    card_path, onnx_path = folder / "card.json", folder / "model.onnx"
-    if not card_path.is_file() or not onnx_path.is_file():
-        raise ModelError(f"{folder}: expected model.onnx and card.json in the model folder")
-    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card_path = folder / "card.json"
+    card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
+    one_pass = card.get("design") == ONE_PASS
+    onnx_path = encoder_file(folder, card) if one_pass else folder / "model.onnx"
+    if not card or not onnx_path.is_file():
+        raise ModelError(f"{folder}: expected card.json and {onnx_path.name} ({onnx_path}) for the model")
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
-    sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+    model: str | bytes = str(onnx_path)
+    if one_pass:
+        model = extend_outputs(onnx_path.read_bytes(), [str(card["outputs"][k]) for k in ("hidden", "pooled")])
+    sess = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
     encoder = load_encoder(str(card.get("base", {}).get("key", "")), Path(cache_dir).expanduser())
-    return OnnxRoute(folder, card, encoder, sess, batch_size, int(card.get("max_len", 128)))
+    kind = OnePassRoute if one_pass else OnnxRoute
+    return kind(folder, card, encoder, sess, batch_size, int(card.get("max_len", 128)))
 
 
 @dataclass
@@ -162,7 +212,7 @@ class RoutedScorer:
             r = self.route_for(t.language)
             groups.setdefault(id(r), (r, []))[1].append(i)
         for r, idx in groups.values():
-            out[idx] = r.logits([targets[i].marked() for i in idx])
+            out[idx] = r.target_logits([targets[i] for i in idx])
         return out
 
     def score(self, targets: Sequence[Target]) -> np.ndarray:
@@ -209,7 +259,8 @@ def load_scorer(name: str, cache_dir: Path, batch_size: int = 32, threads: int =
         for lang in langs:
             routes[lang] = route
         shas.append(str(route.card.get("weights_sha256", "")))
-        evaluation[folder.name] = {"languages": langs, "dev": route.card.get("dev", {})}
+        evaluation[folder.name] = {"languages": langs, "dev": route.card.get("dev", {}),
+                                   "dev_by_language": route.card.get("dev_by_language", {})}
     weights = hashlib.sha256("".join(shas).encode()).hexdigest() if len(shas) > 1 else shas[0]
     return RoutedScorer(
         name=name, version=version, routes=routes, languages=sorted(routes), evaluation=evaluation,

@@ -25,6 +25,7 @@ import numpy as np
 from analysis.columns import find_mentions
 from analysis.gazetteer import Gazetteer, Mention, default_gazetteer
 from analysis.model import Scorer, Target
+from analysis.model_quality import record_quality
 from analysis.sentences import Sentence, split_sentences
 from insights.corrections import refresh as refresh_corrections
 from insights.reaggregate import ensure_current, stance_rows
@@ -102,6 +103,7 @@ class ScoringSummary:
     reaggregated: int = 0  # stored stances re-made with changed aggregation rules
     seconds: float = 0.0
     skipped_reasons: dict[str, int] = field(default_factory=dict)
+    retried_batches: int = 0  # batches scored again because the worker holding them died (scoring on Ray)
 
     @property
     def articles_per_second(self) -> float:
@@ -128,7 +130,7 @@ def _skip_reason(row: dict[str, Any], languages: Sequence[str]) -> str | None:
     return None
 
 
-class _TargetCache:
+class TargetCache:
     """Probabilities of targets already scored in this run, so identical sentences go to the model once."""
 
     def __init__(self, scorer: Scorer, limit: int = CACHE_TARGETS) -> None:
@@ -181,7 +183,7 @@ def _model_row(scorer: Scorer, now: datetime) -> dict[str, Any]:
             "evaluation": json.dumps(scorer.evaluation, ensure_ascii=False, default=str), "created_at": now}
 
 
-def _score_chunk(rows: Sequence[dict[str, Any]], cache: _TargetCache, gazetteer: Gazetteer,
+def _score_chunk(rows: Sequence[dict[str, Any]], cache: TargetCache, gazetteer: Gazetteer,
                  summary: ScoringSummary) -> dict[str, list[dict[str, Any]]]:
     """The rows to write for one chunk of articles."""
     model_id = cache.scorer.model_id
@@ -233,7 +235,7 @@ def _score_chunk(rows: Sequence[dict[str, Any]], cache: _TargetCache, gazetteer:
     return out
 
 
-def _write_chunk(db: Path, out: dict[str, list[dict[str, Any]]]) -> None:
+def _write_chunk(db: str | Path, out: dict[str, list[dict[str, Any]]]) -> None:
     """One short writer transaction per chunk: a killed run loses at most this chunk, never duplicates."""
     with writer(db) as w:
         w.write_batch("scoring_upsert_mentions", out["mentions"])
@@ -242,18 +244,34 @@ def _write_chunk(db: Path, out: dict[str, list[dict[str, Any]]]) -> None:
         w.write_batch("scoring_upsert_article_scoring", out["scoring"])
 
 
-def score_warehouse(db: Path, *, scorer: Scorer, limit: int | None = None, progress: bool = True,
+def register_model(db: str | Path, scorer: Scorer) -> int:
+    """Record the model (creating/migrating the warehouse) and bring its stored stances to the current
+    aggregation rules; return how many were re-made. Runs once per scoring run, before any chunk is written."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with writer(db) as w:  # creates/migrates the warehouse and records the model even if nothing is pending
+        w.write_batch("scoring_upsert_model", [_model_row(scorer, now)])
+        record_quality(w, scorer, now)  # the model's dev figures per language (analysis.model_quality)
+    # Stored stances made with other aggregation rules are re-made first, so this run's rows join a
+    # model whose stances are all of one version.
+    return ensure_current(db, scorer.model_id)
+
+
+def score_rows(db: str | Path, rows: Sequence[dict[str, Any]], cache: TargetCache, gazetteer: Gazetteer,
+               summary: ScoringSummary) -> None:
+    """Score one chunk of article rows (id, title, text, language) and write it in one transaction."""
+    out = _score_chunk(rows, cache, gazetteer, summary)
+    _write_chunk(db, out)
+    summary.articles += len(rows)
+
+
+def score_warehouse(db: str | Path, *, scorer: Scorer, limit: int | None = None, progress: bool = True,
                     chunk: int = CHUNK_ARTICLES, gazetteer: Gazetteer | None = None) -> ScoringSummary:
     """Score every article the scorer's model has not scored yet (at most limit); idempotent."""
     started = time.monotonic()
     gazetteer = gazetteer or default_gazetteer()
     summary = ScoringSummary(model_id=scorer.model_id)
-    cache = _TargetCache(scorer)
-    with writer(db) as w:  # creates/migrates the warehouse and records the model even if nothing is pending
-        w.write_batch("scoring_upsert_model", [_model_row(scorer, datetime.now(UTC).replace(tzinfo=None))])
-    # Stored stances made with other aggregation rules are re-made first, so this run's rows join a
-    # model whose stances are all of one version.
-    summary.reaggregated = ensure_current(db, scorer.model_id)
+    cache = TargetCache(scorer)
+    summary.reaggregated = register_model(db, scorer)
     with reader(db) as r:
         row = r.fetch_one("scoring_count_pending", {"model_id": scorer.model_id})
     pending = int(row[0]) if row else 0
@@ -272,19 +290,22 @@ def score_warehouse(db: Path, *, scorer: Scorer, limit: int | None = None, progr
             if not rows:
                 break
             after = str(rows[-1]["id"])
-            out = _score_chunk(rows, cache, gazetteer, summary)
-            _write_chunk(db, out)
-            summary.articles += len(rows)
+            score_rows(db, rows, cache, gazetteer, summary)
             if bar is not None and task is not None:
                 bar.update(task, advance=len(rows))
     finally:
         if bar:
             bar.stop()
-    # analysts' corrections follow the model's new scores and rules (insights.corrections)
-    refresh_corrections(db, scorer.model_id)
+    finish_run(db, scorer.model_id)
     summary.targets_scored = cache.scored
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def finish_run(db: str | Path, model_id: str) -> None:
+    """The step after a run's chunks are written: analysts' corrections follow the model's new scores and rules
+    (insights.corrections)."""
+    refresh_corrections(db, model_id)
 
 
 def _progress(enabled: bool) -> Any:

@@ -1,5 +1,5 @@
 """Downloader middlewares: retries with backoff that honour Retry-After, the scheme and address guard, request
-counts."""
+counts, the per-domain delay shared through a frontier."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Self
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -141,3 +142,31 @@ class GuardMiddleware:
             if store.stop.requested:
                 raise IgnoreRequest(f"{INTERRUPTED}: not fetching {request.url[:100]}")
             store.counters.requests += 1
+
+
+class SharedDelayMiddleware:
+    """Per-domain politeness across every crawler process of a shared frontier: a request waits until it
+    takes its host's slot in Redis (crawler.frontier.Frontier.take_slot), so requests to one host start at
+    least ``download_delay_s`` apart however many processes fetch it (Scrapy's own delay is per process).
+
+    Last before the download handler, so redirects, retries and robots.txt fetches take a slot too."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.delay = crawler.settings.getfloat("STANCEWATCH_SHARED_DELAY_S", 0.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """Build from the crawler (Scrapy's factory hook)."""
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        """Wait for the host's shared slot (no wait without a frontier or a delay)."""
+        store = getattr(self.crawler.spider, "store", None)
+        frontier = getattr(store, "frontier", None)
+        if store is None or frontier is None or self.delay <= 0:
+            return
+        host = (urlsplit(request.url).hostname or "").lower()
+        while (wait := frontier.take_slot(host, self.delay)) > 0:
+            if await store.stop.sleep(wait):
+                raise IgnoreRequest(f"{INTERRUPTED}: not fetching {request.url[:100]}")

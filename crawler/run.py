@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import signals
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 
 from crawler.errors import CrawlerError
@@ -103,6 +103,12 @@ def scrapy_settings(crawl: CrawlSettings, overrides: dict[str, Any] | None = Non
         "STANCEWATCH_RETRY_BACKOFF_S": 1.0,
         "STANCEWATCH_RETRY_MAX_WAIT_S": 60.0,
     }
+    if crawl.frontier:
+        # imported only for a frontier crawl: redis and scrapy-redis are the cluster extra's
+        from crawler.frontier import frontier_scrapy_settings
+
+        values.update(frontier_scrapy_settings(crawl.frontier, crawl.download_delay_s))
+        values["DOWNLOADER_MIDDLEWARES"]["crawler.middleware.SharedDelayMiddleware"] = 950
     values.update(overrides or {})
     return ScrapySettings(values)
 
@@ -115,7 +121,7 @@ def _since(since: date | datetime | None, default_days: int) -> datetime:
     return datetime.combine(since, datetime.min.time())
 
 
-def run_crawl(*, db: Path, sources: list[Source], crawl: CrawlSettings, since: date | None,
+def run_crawl(*, db: str | Path, sources: list[Source], crawl: CrawlSettings, since: date | None,
               max_articles: int | None, refresh: bool, trigger: str, progress: bool,
               scrapy_overrides: dict[str, Any] | None = None, run_id: str | None = None,
               workers: int | None = None) -> CrawlSummary:
@@ -132,7 +138,12 @@ def run_crawl(*, db: Path, sources: list[Source], crawl: CrawlSettings, since: d
         raise CrawlerError("no sources to crawl: the sources file has no enabled source (or none matched)")
     run_id = run_id or f"crawl-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     bound = _since(since, crawl.default_since_days)
-    store = CrawlStore(db, run_id, refresh=refresh, since=bound, max_articles=max_articles)
+    frontier = None
+    if crawl.frontier:
+        from crawler.frontier import Frontier  # the cluster extra's (redis): only for a frontier crawl
+
+        frontier = Frontier(crawl.frontier)
+    store = CrawlStore(db, run_id, refresh=refresh, since=bound, max_articles=max_articles, frontier=frontier)
     store.start(sources, trigger, signatures_since=bound - timedelta(days=30))
     pool = extraction_pool(default_workers() if workers is None else workers)
     settings = scrapy_settings(crawl, scrapy_overrides)
@@ -145,15 +156,19 @@ def run_crawl(*, db: Path, sources: list[Source], crawl: CrawlSettings, since: d
 
     kinds = {"feed": [s for s in sources if s.feeds], "sitemap": [s for s in sources if s.sitemaps],
              "listing": [s for s in sources if s.listings]}
+    crawlers: list[Crawler] = []
     for kind, chosen in kinds.items():
         if not chosen:
             continue
         crawler = process.create_crawler(SPIDERS[kind])
         crawler.signals.connect(closed, signal=signals.spider_closed)
         process.crawl(crawler, store=store, sources=chosen, min_text_chars=crawl.min_text_chars, pool=pool)
+        crawlers.append(crawler)
     status = "failed"
     live = _progress(store.counters) if progress else None
     previous = _install_stop_handlers(process, store)
+    # kept referenced here: Scrapy's signals hold their receivers weakly
+    watches = frontier.share(crawlers, store, crawl.frontier_idle_s) if frontier is not None else []
     try:
         if live is not None:
             live.start()
@@ -173,6 +188,9 @@ def run_crawl(*, db: Path, sources: list[Source], crawl: CrawlSettings, since: d
             live.stop()
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if frontier is not None:
+            watches.clear()
+            frontier.leave()
         store.finish(status)
     c = store.counters
     return CrawlSummary(run_id=run_id, status=status, requests=c.requests, pages=c.pages, stored=c.stored,

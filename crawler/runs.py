@@ -62,7 +62,7 @@ def abandon_dead_runs(w: Writer) -> list[str]:
     return abandoned
 
 
-def abandon_dead_runs_in(db: Path) -> list[str]:
+def abandon_dead_runs_in(db: str | Path) -> list[str]:
     """abandon_dead_runs in its own short writer transaction (for the scheduler)."""
     with writer(db) as w:
         return abandon_dead_runs(w)

@@ -12,6 +12,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from crawler.addresses import parse_entry
 
+FRONTIER_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _frontier(value: str) -> str:
+    value = value.strip()
+    if value and not value.startswith(FRONTIER_SCHEMES):
+        raise ValueError("expected a Redis URL such as redis://127.0.0.1:6379/0 (or empty: no shared frontier)")
+    return value
+
 
 def _private_host(value: str) -> str:
     parse_entry(value)  # raises ValueError naming the entry and what was expected
@@ -37,3 +46,6 @@ class CrawlSettings(BaseModel):
     default_since_days: int = Field(ge=1)
     allow_private_addresses: bool = False
     private_hosts: tuple[Annotated[str, AfterValidator(_private_host)], ...] = ()
+    # The shared frontier (crawler.frontier): a Redis URL; empty crawls with Scrapy's in-process scheduler.
+    frontier: Annotated[str, AfterValidator(_frontier)] = ""
+    frontier_idle_s: float = Field(default=5.0, gt=0, le=3600)

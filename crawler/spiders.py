@@ -87,9 +87,13 @@ class CrawlSpider(scrapy.Spider):
         self.pool = pool
 
     # -- helpers ------------------------------------------------------------------------------------------
-    def _meta_request(self, url: str, callback: Any, source: Source, **cb_kwargs: Any) -> scrapy.Request | None:
+    def _meta_request(self, url: str, callback: Any, source: Source, *, once: bool = True,
+                      **cb_kwargs: Any) -> scrapy.Request | None:
         if not is_http_url(url):
             self.store.drop("bad_scheme")
+            return None
+        if once and not self.store.first_visit(url):
+            self.store.drop("already_requested")  # by a process of the shared frontier (this one included)
             return None
         # dont_filter: the store decides what is a duplicate; Scrapy's filter would also silently swallow
         # the second hop of a redirect loop instead of letting it fail as one.
@@ -105,7 +109,7 @@ class CrawlSpider(scrapy.Spider):
         if reason is not None:
             self.store.drop(reason)
             return None
-        return self._meta_request(url, self.parse_article, source, hints=hints or Hints())
+        return self._meta_request(url, self.parse_article, source, once=False, hints=hints or Hints())
 
     def entry_requests(self, entries: list[Entry], source: Source) -> Iterator[scrapy.Request]:
         """Article requests for feed or sitemap entries, skipping those dated before --since."""

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -25,6 +25,9 @@ from crawler.runs import abandon_dead_runs, current_owner
 from crawler.sources import Source
 from warehouse import search, writer
 from warehouse.errors import WarehouseError
+
+if TYPE_CHECKING:  # the cluster extra's (redis): imported only by a frontier crawl
+    from crawler.frontier import Frontier
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +99,10 @@ class StopRequest:
 class CrawlStore:
     """Shared state of one crawl run and its batched writes to the warehouse."""
 
-    def __init__(self, db: Path, run_id: str, *, refresh: bool, since: datetime | None,
-                 max_articles: int | None, batch_size: int = 100) -> None:
+    def __init__(self, db: str | Path, run_id: str, *, refresh: bool, since: datetime | None,
+                 max_articles: int | None, batch_size: int = 100, frontier: Frontier | None = None) -> None:
         self.db = db
+        self.frontier = frontier  # shared with other crawler processes: claims and visits are cluster-wide
         self.run_id = run_id
         self.refresh = refresh
         self.since = since
@@ -154,8 +158,14 @@ class CrawlStore:
             return "already_stored"
         if self.full:
             return "max_articles"
+        if self.frontier is not None and not self.frontier.claim(aid):
+            return "duplicate_in_run"  # another process of the crawl has it
         self.claimed.add(aid)
         return None
+
+    def first_visit(self, url: str) -> bool:
+        """Whether to request a feed, sitemap or listing URL: always alone, once per round with a frontier."""
+        return self.frontier is None or self.frontier.first_visit(url)
 
     def drop(self, reason: str) -> None:
         """Count a page or link dropped for a reason."""

@@ -8,7 +8,6 @@ models. Which model's scores are shown comes from the models table.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import time
@@ -36,8 +35,6 @@ from warehouse import reader, search
 from warehouse.filters import Filters, define_filter_macro
 from warehouse.sql import query
 
-log = logging.getLogger(__name__)
-
 TTL_S = 30
 READ_TIMEOUT_S = 15.0
 GRAINS = ("day", "week", "month")
@@ -47,6 +44,9 @@ SPLITS = {"none": "nothing", "outlet_country": "outlet country", "outlet": "outl
 CUBE_MIN_AGE_S = 60.0
 # The Articles page widens its candidate set up to this many articles before it falls back to one query.
 MAX_CANDIDATES = 20_000
+# Up to this many articles matched by a text search, their snapshot rows are found by key first, then
+# fetched by row (Snapshot.df); more, and the filters run on every row, which is then faster.
+FEW_MATCHES = 100
 # A source whose last 7 days average under this share of its previous 21 days' daily volume is flagged.
 VOLUME_DROP_RATIO = 0.5
 
@@ -190,8 +190,14 @@ class Snapshot:
                 # A temporary view named facts, seen by this cursor only, shadows the table: the same
                 # named queries (and their filters) then run on the matched articles' rows alone.
                 cursor.register("search_keys", pa.table({"akey": only.keys}))
-                cursor.execute(f"CREATE TEMP VIEW facts AS SELECT * FROM {self.database}.main.facts WHERE akey "
-                               f"{'NOT IN' if only.exclude else 'IN'} (SELECT akey FROM search_keys)")
+                facts = f"{self.database}.main.facts"
+                keyed = f"akey {'NOT IN' if only.exclude else 'IN'} (SELECT akey FROM search_keys)"
+                if not only.exclude and len(only.keys) <= FEW_MATCHES:
+                    # Few matches lie scattered over the table: find their rows reading only akey, then
+                    # fetch those rows by rowid, instead of evaluating every filter on every row first
+                    # (at 1M articles: 40 ms instead of 160 ms for 11 matches; slower from about 1,000).
+                    keyed = f"rowid IN (SELECT rowid FROM {facts} WHERE {keyed})"
+                cursor.execute(f"CREATE TEMP VIEW facts AS SELECT * FROM {facts} WHERE {keyed}")
             result: pd.DataFrame = cursor.execute(query(name), bind(name, params)).df()
         finally:
             cursor.close()
@@ -366,19 +372,10 @@ def _with_summary(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _search(db: str, filters: Filters) -> search.Matches | bool | None:
-    """The text search's matches on the full-text index; True without a text search (every article
-    passes); None when the index is unavailable, so the caller scans the warehouse instead.
-
-    Call it after taking the snapshot the matches will narrow: the index is brought up to date with the
-    warehouse here, so it holds every article of that snapshot, and a key missing from a list of
-    non-matching articles (Matches.exclude) really is a match, not an article the index has not seen."""
-    if filters.text is None or not filters.text.strip():
-        return True
-    try:
-        return search.matches(db, filters.text, timeout=READ_TIMEOUT_S)
-    except search.SearchUnavailable as exc:
-        log.warning("text search scans the warehouse: %s", exc)
-        return None
+    """The text filter's rule (warehouse.search.lookup, which exports share): True without a text search,
+    the index's matches, or None when the index is unavailable and the caller scans the warehouse.
+    Call it after taking the snapshot the matches will narrow."""
+    return search.lookup(db, filters.text, timeout=READ_TIMEOUT_S)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)

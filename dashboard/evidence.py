@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, quality
 from insights import corrections
 from warehouse import reader
 from warehouse.errors import WarehouseBusy, WarehouseError
@@ -89,6 +89,7 @@ def render(detail: dict[str, Any], model: data.Model, db: str) -> None:
                 f"[open the original]({article['url']})" if pd.notna(published) else
                 f"**{article['outlet']}** · [open the original]({article['url']})")
     st.caption(f"Scores by model {model.label}.")
+    st.caption(quality.evidence_caption(article.get("language"), quality.model_quality(db, model.id)))
     if stance.empty:
         st.info("This article has no stance from this model yet.")
     corrected, corrected_rows = article_corrections(db, str(article["id"]), model.id)

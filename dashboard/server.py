@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from dashboard.env import DB_ENV, HASH_ENV
+from warehouse.location import parse_location
 
 APP = Path(__file__).resolve().parent / "app.py"
 
@@ -32,11 +33,11 @@ def command(host: str, port: int) -> list[str]:
             "--client.toolbarMode", "minimal"]
 
 
-def start(db: Path, host: str = "127.0.0.1", port: int = 8501, password_hash: str = "", *,
+def start(db: str | Path, host: str = "127.0.0.1", port: int = 8501, password_hash: str = "", *,
           quiet: bool = False) -> subprocess.Popen[bytes]:
     """Start the dashboard on host:port reading the warehouse at db, in a session of its own; return the process."""
     env = dict(os.environ)
-    env[DB_ENV] = str(Path(db).resolve())
+    env[DB_ENV] = parse_location(db).resolved().url  # a lake URL passes through; a file is made absolute
     env[HASH_ENV] = password_hash
     out = subprocess.DEVNULL if quiet else None
     # its own session: a signal meant for the command that started it reaches that command alone, which

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, quality
 from warehouse.errors import WarehouseError
 from warehouse.filters import Filters
+from warehouse.location import may_exist
 
 TRENDS_PAGE = "views/trends.py"
 MATRIX_PAGE = "views/matrix.py"
@@ -137,7 +137,7 @@ def context(*, needs_scores: bool = True) -> PageContext | None:
     """Check the warehouse and pick the model; show the right empty state and return None when there is
     nothing to show yet."""
     db = str(data.db_path())
-    if not Path(db).exists():
+    if not may_exist(db):  # a file that is not there yet (a lake's reader says so itself)
         st.info(f"No warehouse at `{db}` yet. {NO_ARTICLES}")
         return None
     try:
@@ -198,6 +198,9 @@ def filter_sidebar(ctx: PageContext, *, fields: Sequence[str] = ALL_FIELDS,
         chosen = getattr(current, field) or (tuple(default_countries) if field == "countries" else ())
         values[field] = tuple(side.multiselect(label, list(dict.fromkeys([*choices, *chosen])),
                                                default=list(chosen)))
+        if field == "languages":  # how good the model is in each language, beside the filter that picks them
+            side.caption(quality.filter_caption(values[field] or choices,
+                                                quality.model_quality(ctx.db, ctx.model.id)))
     if "dates" in fields:
         first, last = data.default_date_range(ctx.overview)
         values["date_from"] = side.date_input("Published from", value=current.date_from, min_value=None,

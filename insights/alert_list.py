@@ -14,13 +14,6 @@ from warehouse import reader
 from warehouse.filters import Filters
 
 
-def latest_model(db: str | Path, *, timeout: float = 30.0) -> str | None:
-    """The newest model with alerts or stance rows, or None."""
-    with reader(db, timeout=timeout) as r:
-        row = r.fetch_one("alerts_latest_model")
-    return str(row[0]) if row else None
-
-
 def list_alerts(db: str | Path, model_id: str, filters: Filters | None = None, *,
                 timeout: float = 30.0) -> list[dict[str, Any]]:
     """The model's alerts, newest shift week first, as JSON-ready dicts (movers and evidence parsed)."""

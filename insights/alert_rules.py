@@ -21,5 +21,6 @@ class AlertRules(BaseModel):
     min_effect: float = Field(ge=0, le=2)
     penalty: float = Field(gt=0)
     min_weeks_per_side: int = Field(ge=1)
+    refine_weeks: int = Field(ge=0, le=8)
     movers: int = Field(ge=1)
     evidence_articles: int = Field(ge=1)

@@ -7,7 +7,8 @@ of its articles' stances from the segment mean, so the fit is the article-level 
 breaks only at week boundaries, and a week of forty articles weighs forty times a week of one. The
 penalty per break is ``penalty * sigma2 * ln(articles)`` (penalty = 1 is the BIC), with sigma2 the
 pooled within-week variance of the series (the whole series' variance when weeks hold too few articles),
-so the penalty does not depend on the stance scale or the volume.
+so the penalty does not depend on the stance scale or the volume. Each break is then moved to the best
+single split of its two neighbouring segments within ``refine_weeks`` of it (``_refined``).
 
 A break becomes an alert only when the segments on either side of it (up to the neighbouring breaks)
 have at least ``min_articles_per_side`` articles (and ``min_outlets_per_side`` outlets, for an
@@ -74,9 +75,31 @@ def _breaks(weeks: pd.DataFrame, rules: AlertRules) -> list[int]:
         sigma2 = float(signal[:, 2].sum() / total_n - (signal[:, 0].sum() / total_n) ** 2)
     if sigma2 <= 0:
         return []
-    algo = rpt.Pelt(custom_cost=_WeightedL2(), min_size=rules.min_weeks_per_side, jump=1).fit(signal)
+    cost = _WeightedL2().fit(signal)
+    algo = rpt.Pelt(custom_cost=cost, min_size=rules.min_weeks_per_side, jump=1).fit(signal)
     ends = algo.predict(pen=rules.penalty * sigma2 * math.log(total_n))
-    return [int(b) for b in ends[:-1]]
+    return _refined([int(b) for b in ends[:-1]], cost, len(weeks), rules)
+
+
+def _refined(breaks: list[int], cost: _WeightedL2, size: int, rules: AlertRules) -> list[int]:
+    """Move each break to the best single split (least weighted L2) of the two segments around it, within
+    ``refine_weeks`` of where PELT put it.
+
+    PELT minimises the penalised cost of the whole series at once, so where a shift is faint a break can
+    settle a few weeks off (trading fit near one break against another); the week an alert names is then
+    the best split of the weeks between its neighbouring breaks, searched near PELT's choice only, so the
+    refinement moves no break onto a different shift.
+    """
+    bounds = [0, *breaks, size]
+    out = []
+    for i, at in enumerate(breaks, start=1):
+        lo = max(bounds[i - 1] + rules.min_weeks_per_side, at - rules.refine_weeks)
+        hi = min(bounds[i + 1] - rules.min_weeks_per_side, at + rules.refine_weeks)
+        candidates = range(lo, hi + 1) if lo <= hi else range(at, at + 1)
+        best = min(candidates, key=lambda k: (cost.error(bounds[i - 1], k) + cost.error(k, bounds[i + 1]), abs(k - at)))
+        bounds[i] = best  # the next break's left neighbour is this refined one
+        out.append(best)
+    return out
 
 
 def _side(rows: pd.DataFrame, kind: str) -> dict[str, Any]:

@@ -149,13 +149,6 @@ def refresh(db: str | Path, model_id: str, *, chunk: int = 2_000) -> int:
     return written
 
 
-def latest_model(db: str | Path) -> str | None:
-    """The newest model's id (the dashboard's default), None before any scoring."""
-    with reader(db) as r:
-        found = r.fetch_one("export_latest_model")
-    return str(found[0]) if found else None
-
-
 def list_corrections(db: str | Path, *, history: bool = False) -> list[dict[str, Any]]:
     """The corrections in force (every correction made with history), newest first."""
     with reader(db) as r:

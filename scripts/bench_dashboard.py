@@ -183,10 +183,14 @@ def cases(db: str) -> list[tuple[str, str, Callable[[], Any]]]:
     def m(name: str, filters: Filters, **extra: Any) -> Callable[[], Any]:
         return lambda: snap.df(name, {**filters.params(), **extra})
 
-    def fresh(fn: Callable[[], Any], *, keep_snapshot: bool = True) -> Callable[[], Any]:
-        """Clear the result caches (and, unless keep_snapshot, the snapshot) before each run."""
+    def fresh(fn: Callable[[], Any], *, keep_snapshot: bool = True, keep_searches: bool = False
+              ) -> Callable[[], Any]:
+        """Clear the result caches (and, unless keep_snapshot, the snapshot; unless keep_searches, the
+        search module's opened index and recent matches) before each run."""
         def run() -> Any:
             data.clear_cache()
+            if not keep_searches:
+                search.clear_cache()
             if keep_snapshot:
                 data._snapshots[(db, MODEL_ID)] = snap.touched()  # built once per warehouse change
             return fn()
@@ -222,9 +226,9 @@ def cases(db: str) -> list[tuple[str, str, Callable[[], Any]]]:
             countries=("RU",), outlet_countries=("KZ",), stance_max=-0.1), limit=50, offset=0)),
         ("dashboard_article_rows", "50 ids", q("dashboard_article_rows", ids=list(page1["id"]))),
         ("dashboard_article_count", "KZ, text 'energy' †", q("dashboard_article_count", text_filtered)),
-        ("search.matches", "'energy' (every article)", lambda: search.matches(db, "energy")),
-        ("search.matches", "'kazakh' (1 in 5)", lambda: search.matches(db, "kazakh")),
-        ("search.matches", "'Headline 12345' (1)", lambda: search.matches(db, "Headline 12345")),
+        ("search.matches", "'energy' (every article)", fresh(lambda: search.matches(db, "energy"))),
+        ("search.matches", "'kazakh' (1 in 5)", fresh(lambda: search.matches(db, "kazakh"))),
+        ("search.matches", "'Headline 12345' (1)", fresh(lambda: search.matches(db, "Headline 12345"))),
         ("dashboard_article", "one id", q("dashboard_article", article_id=a_id)),
         ("dashboard_article_stance", "one id", q("dashboard_article_stance", article_id=a_id)),
         ("dashboard_article_mentions", "one id", q("dashboard_article_mentions", article_id=a_id)),
@@ -244,6 +248,8 @@ def cases(db: str) -> list[tuple[str, str, Callable[[], Any]]]:
             db, MODEL_ID, article_filtered, 50, 0))),
         ("data.articles", "KZ, text 'energy'", fresh(lambda: data.articles(db, MODEL_ID, text_filtered, 50, 0))),
         ("data.articles", "text 'kazakh', page 20", fresh(lambda: data.articles(db, MODEL_ID, text_kazakh, 50, 950))),
+        ("data.articles", "'kazakh' page 20, repeated", fresh(lambda: data.articles(
+            db, MODEL_ID, text_kazakh, 50, 950), keep_searches=True)),
         ("data.articles", "RU, text 'Headline 12345'", fresh(lambda: data.articles(db, MODEL_ID, text_rare, 50, 0))),
         ("data.article_count", "KZ, text 'energy'", fresh(lambda: data.article_count(db, MODEL_ID, text_filtered))),
         ("data.article_count", "text 'kazakh'", fresh(lambda: data.article_count(db, MODEL_ID, text_kazakh))),

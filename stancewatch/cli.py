@@ -33,7 +33,10 @@ USER_ERRORS: tuple[type[Exception], ...] = (StancewatchError, CrawlerError, Ware
 def root(
     ctx: typer.Context,
     config: Annotated[Path | None, typer.Option("--config", help="Settings file (default ./stancewatch.toml).")] = None,
-    db: Annotated[Path | None, typer.Option("--db", help="Warehouse file (env STANCEWATCH_DB).")] = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", "--warehouse", metavar="PATH|URL",
+        help="Warehouse: a DuckDB file, or a DuckLake URL 'ducklake:postgres:dbname=... host=... data_path=DIR' "
+             "(env STANCEWATCH_DB).")] = None,
     sources: Annotated[Path | None, typer.Option("--sources", help="Sources file (env STANCEWATCH_SOURCES).")] = None,
 ) -> None:
     """Global options shared by every command."""

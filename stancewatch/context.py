@@ -15,7 +15,7 @@ class AppState:
     """Global options, resolved lazily into settings so `--help` never reads files."""
 
     config: Path | None = None
-    db: Path | None = None
+    db: str | Path | None = None  # a DuckDB file or a DuckLake URL (warehouse.location)
     sources: Path | None = None
     _settings: Settings | None = None
 
@@ -29,14 +29,15 @@ class AppState:
     def child_args(self) -> list[str]:
         """The global options a child stancewatch process needs to see the same warehouse and settings."""
         settings = self.settings
-        args = ["--db", str(Path(settings.db).resolve())]
+        # a file made absolute; a lake URL passed through as given (only a local data folder made absolute)
+        args = ["--db", settings.db.resolved().url]
         if settings.sources:
             args += ["--sources", str(Path(settings.sources).resolve())]
         if self.config is not None:
             args += ["--config", str(self.config.resolve())]
         return args
 
-    def use_db(self, db: Path) -> None:
+    def use_db(self, db: str | Path) -> None:
         """Point this invocation at another warehouse (a command's own --db option)."""
         self.db, self._settings = db, None
 

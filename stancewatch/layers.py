@@ -2,7 +2,8 @@
 
 Order of precedence, lowest first: ``stancewatch/defaults.toml`` (packaged, commented), the user file
 (``./stancewatch.toml`` or ``--config PATH``; it overrides only what it sets), the environment
-(``STANCEWATCH_DB``, ``STANCEWATCH_SOURCES``: paths only), then command-line flags (``--db``, ``--sources``).
+(``STANCEWATCH_DB``, ``STANCEWATCH_SOURCES``: paths only, the warehouse's possibly a DuckLake URL), then
+command-line flags (``--db``/``--warehouse``, ``--sources``).
 
 A leaf: it imports no crawler, analysis, dashboard or warehouse code, so the dashboard finds its warehouse
 through the same layers as the CLI (``warehouse_path``) without pulling in the settings models
@@ -56,7 +57,7 @@ def packaged_defaults() -> dict[str, Any]:
     return tomllib.loads((resources.files("stancewatch") / "defaults.toml").read_text(encoding="utf-8"))
 
 
-def read_layers(config: Path | None = None, *, db: Path | None = None, sources: Path | None = None,
+def read_layers(config: Path | None = None, *, db: str | Path | None = None, sources: Path | None = None,
                 environ: Mapping[str, str] | None = None) -> tuple[dict[str, Any], str]:
     """Merge the layers into one unvalidated mapping; return it with the name of the file it came from."""
     environ = os.environ if environ is None else environ
@@ -77,12 +78,22 @@ def read_layers(config: Path | None = None, *, db: Path | None = None, sources: 
 
 
 def warehouse_path(config: Path | None = None, *, environ: Mapping[str, str] | None = None) -> Path:
-    """The warehouse file the settings name (the `db` key, through every layer), without the other models."""
+    """The warehouse file the settings name (the `db` key, through every layer), without the other models.
+
+    A DuckLake URL comes back as a Path of its text, which ``warehouse.location.parse_location`` reads back
+    (a Path only folds repeated slashes and a trailing one, which a lake's local data folder does not need):
+    readers and writers take either."""
+    return Path(warehouse_location(config, environ=environ))
+
+
+def warehouse_location(config: Path | None = None, *, environ: Mapping[str, str] | None = None) -> str:
+    """The warehouse the settings name, as given: a file path or a DuckLake URL (see warehouse.location)."""
     data, origin = read_layers(config, environ=environ)
     value = data.get("db")
     if not isinstance(value, str) or not value.strip():
-        raise SettingsError(f"{origin}: key 'db': expected the warehouse file's path (got {value!r})")
-    return Path(value)
+        raise SettingsError(f"{origin}: key 'db': expected the warehouse file's path or a DuckLake URL "
+                            f"(got {value!r})")
+    return value
 
 
 def _toml_value(value: Any, where: str) -> str:

@@ -9,15 +9,18 @@ One loop, every ``scheduler.poll_interval_s``:
    job running past ``scheduler.job_timeout_s`` has its process group killed and is failed.
 
 Each job runs ``stancewatch crawl --source ... --trigger job:<id>`` and then ``stancewatch score``, each
-a subprocess in its own process group, with the same --db/--sources/--config as the scheduler. Their
-output goes to ``<warehouse folder>/logs/job-<id>.log``; its tail goes to the job row.
+a subprocess in its own process group, with the same --db/--sources/--config as the scheduler. With a
+``[cluster]`` configured, the crawl gets ``--frontier URL --processes N`` and the score ``--ray ADDRESS
+--workers N`` (``ClusterSettings.crawl_args``/``score_args``), so jobs run on the cluster. Their output goes to
+``<state folder>/logs/job-<id>.log`` (the state folder: the warehouse file's folder, or a DuckLake's local data
+folder); its tail goes to the job row.
 
 SIGTERM, SIGINT or SIGHUP: no new jobs start; running ones get SIGTERM (so a crawl can finish its batch),
 then SIGKILL after a grace period (``stancewatch.supervisor.stop_tree``: their whole tree), and are marked
 interrupted. On start, jobs a dead scheduler left 'running'
 are marked interrupted too, and crawl runs whose process is gone (also after a timeout's SIGKILL) are
 closed as 'abandoned', so nothing stays 'running' forever. A file lock keeps it to one scheduler
-per warehouse.
+per warehouse (``<state folder>/<warehouse name>.scheduler.lock``).
 
 ``STANCEWATCH_JOB_COMMAND`` (tests and extensions) replaces the two steps with one command line; it gets
 ``STANCEWATCH_JOB_ID`` and ``STANCEWATCH_JOB_SOURCES`` (comma-separated) in its environment.
@@ -40,6 +43,7 @@ from typing import IO, Any
 from filelock import FileLock, Timeout
 
 from crawler.runs import abandon_dead_runs_in
+from stancewatch.cluster.settings import ClusterSettings
 from stancewatch.errors import StancewatchError
 from stancewatch.supervisor import STOP_SIGNALS, cli_command, stop_tree
 from warehouse import writer
@@ -52,6 +56,7 @@ from warehouse.jobs import (
     start_job,
     utcnow,
 )
+from warehouse.location import Location, parse_location
 
 JOB_COMMAND_ENV = "STANCEWATCH_JOB_COMMAND"
 LOG_TAIL_CHARS = 4000
@@ -62,12 +67,14 @@ class SchedulerError(StancewatchError):
     """The scheduler cannot start (another one runs on this warehouse)."""
 
 
-def job_steps(job: dict[str, Any], global_args: list[str]) -> list[tuple[str, list[str]]]:
-    """Return a job's steps as (name, argv): crawl its sources, then score what is new."""
+def job_steps(job: dict[str, Any], global_args: list[str],
+              cluster: ClusterSettings | None = None) -> list[tuple[str, list[str]]]:
+    """Return a job's steps as (name, argv): crawl its sources, then score what is new (on the cluster if set)."""
     override = os.environ.get(JOB_COMMAND_ENV)
     if override:
         return [("job", shlex.split(override))]
-    crawl = [*cli_command(), *global_args, "crawl", "--trigger", f"job:{job['id']}"]
+    cluster = cluster or ClusterSettings()
+    crawl = [*cli_command(), *global_args, "crawl", "--trigger", f"job:{job['id']}", *cluster.crawl_args()]
     for source in job.get("sources") or []:
         crawl += ["--source", source]
     args = job.get("args") or {}
@@ -77,7 +84,17 @@ def job_steps(job: dict[str, Any], global_args: list[str]) -> list[tuple[str, li
         crawl += ["--max-articles", str(int(args["max_articles"]))]
     if args.get("refresh"):
         crawl.append("--refresh")
-    return [("crawl", crawl), ("score", [*cli_command(), *global_args, "score"])]
+    return [("crawl", crawl), ("score", [*cli_command(), *global_args, "score", *cluster.score_args()])]
+
+
+def state_folder(location: Location) -> tuple[Path, str]:
+    """Where the scheduler keeps its lock and job logs, and the lock's base name: beside a warehouse file;
+    for a DuckLake, in its data folder when that is a local folder (else ./data): one lock per lake there."""
+    if not location.is_lake:
+        return location.file.parent, location.file.name
+    if "://" in location.data_path:  # object storage: no local folder to share, so this machine's own
+        return Path("data").resolve(), "ducklake"
+    return Path(location.data_path), "ducklake"
 
 
 def _tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
@@ -112,15 +129,21 @@ class RunningJob:
 class Scheduler:
     """Runs until stopped: due schedules become jobs, queued jobs run as subprocesses."""
 
-    def __init__(self, db: Path, *, global_args: list[str], poll_interval_s: float, job_timeout_s: float,
-                 echo: Callable[[str], None] = print, stop_grace_s: float = STOP_GRACE_S) -> None:
-        self.db = Path(db)
+    def __init__(self, db: str | Path | Location, *, global_args: list[str], poll_interval_s: float,
+                 job_timeout_s: float, echo: Callable[[str], None] = print, stop_grace_s: float = STOP_GRACE_S,
+                 cluster: ClusterSettings | None = None) -> None:
+        self.location = parse_location(db)
+        # what the warehouse functions are handed: the file's path, or the lake's URL
+        self.db: str | Path = self.location.url if self.location.is_lake else self.location.file
+        self.folder, lock_name = state_folder(self.location)
+        self.lock_path = self.folder / f"{lock_name}.scheduler.lock"
         self.global_args = global_args
+        self.cluster = cluster or ClusterSettings()
         self.poll_interval_s = poll_interval_s
         self.job_timeout_s = job_timeout_s
         self.echo = echo
         self.stop_grace_s = stop_grace_s
-        self.log_dir = self.db.parent / "logs"
+        self.log_dir = self.folder / "logs"
         self.running: dict[str, RunningJob] = {}
         self.unrecorded: list[dict[str, Any]] = []  # final states the warehouse was too busy to take yet
         self.stopping = threading.Event()
@@ -133,12 +156,13 @@ class Scheduler:
 
     def run(self) -> None:
         """Run the loop until request_stop (or a signal); leave no job 'running'."""
-        lock = FileLock(f"{self.db}.scheduler.lock")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.lock_path))
         try:
             lock.acquire(timeout=0)
         except Timeout:
-            raise SchedulerError(f"{self.db}: another scheduler is already running on this warehouse "
-                                 f"(lock {self.db}.scheduler.lock)") from None
+            raise SchedulerError(f"{self.location.label}: another scheduler is already running on this warehouse "
+                                 f"(lock {self.lock_path})") from None
         try:
             with writer(self.db):
                 pass  # create and migrate the warehouse if needed
@@ -147,7 +171,9 @@ class Scheduler:
                 self.echo(f"marked {len(stale)} job(s) a previous scheduler left running as interrupted")
             self._abandon_dead_runs()
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            self.echo(f"scheduler running on {self.db}; polling every {self.poll_interval_s:g} s")
+            on = f"; crawl and score on the cluster ({self.cluster.workers} workers)" if (
+                self.cluster.frontier or self.cluster.ray_address) else ""
+            self.echo(f"scheduler running on {self.location.label}; polling every {self.poll_interval_s:g} s{on}")
             while not self.stopping.is_set():
                 try:
                     self.tick()
@@ -184,7 +210,7 @@ class Scheduler:
     # --- running jobs ---
 
     def _launch(self, job: dict[str, Any]) -> None:
-        run = RunningJob(job=job, steps=job_steps(job, self.global_args),
+        run = RunningJob(job=job, steps=job_steps(job, self.global_args, self.cluster),
                          log_path=self.log_dir / f"job-{job['id']}.log")
         self.running[job["id"]] = run
         sources = ", ".join(job.get("sources") or []) or "all sources"
@@ -280,11 +306,12 @@ class Scheduler:
         self.echo("scheduler stopped")
 
 
-def run_scheduler(db: Path, *, global_args: list[str], poll_interval_s: float, job_timeout_s: float,
-                  echo: Callable[[str], None] = print) -> None:
-    """Run a scheduler in this process until SIGTERM, SIGINT or SIGHUP."""
+def run_scheduler(db: str | Path | Location, *, global_args: list[str], poll_interval_s: float,
+                  job_timeout_s: float, echo: Callable[[str], None] = print,
+                  cluster: ClusterSettings | None = None) -> None:
+    """Run a scheduler in this process until SIGTERM, SIGINT or SIGHUP (its jobs on the cluster if set)."""
     scheduler = Scheduler(db, global_args=global_args, poll_interval_s=poll_interval_s,
-                          job_timeout_s=job_timeout_s, echo=echo)
+                          job_timeout_s=job_timeout_s, echo=echo, cluster=cluster)
     for signum in STOP_SIGNALS:
         signal.signal(signum, scheduler.request_stop)
     scheduler.run()

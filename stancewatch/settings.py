@@ -11,14 +11,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError
 
 from crawler.addresses import ip_literal
 from crawler.settings import CrawlSettings
 from insights.alert_rules import AlertRules
 from insights.coverage import TrendsSettings
+from stancewatch.cluster.settings import ClusterSettings
 from stancewatch.errors import SettingsError
 from stancewatch.layers import read_layers
+from warehouse.location import BadLocation, Location, parse_location
 
 
 class _Strict(BaseModel):
@@ -37,6 +39,20 @@ def _host(value: str) -> str:
     if not value or len(value) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
         raise ValueError("expected a host name or an IP address, such as 127.0.0.1, 0.0.0.0 or localhost")
     return value
+
+
+def _location(value: Any) -> Location:
+    """The warehouse: a DuckDB file path or a DuckLake URL (warehouse.location)."""
+    if not isinstance(value, str | Path | Location):
+        raise ValueError("expected a DuckDB file path or a ducklake:postgres:... URL")
+    try:
+        return parse_location(value)
+    except BadLocation as exc:
+        raise ValueError(str(exc)) from None
+
+
+# Written out (config files, child processes) as the string it was given; shown masked (Settings.shown).
+WarehouseLocation = Annotated[Location, PlainValidator(_location), PlainSerializer(lambda v: v.url, return_type=str)]
 
 
 class ModelSettings(_Strict):
@@ -72,7 +88,7 @@ class SchedulerSettings(_Strict):
 class Settings(_Strict):
     """Everything stancewatch can be configured with."""
 
-    db: Path
+    db: WarehouseLocation  # a DuckDB file (the default) or a DuckLake URL
     sources: str
     crawl: CrawlSettings
     model: ModelSettings
@@ -80,6 +96,7 @@ class Settings(_Strict):
     scheduler: SchedulerSettings
     trends: TrendsSettings
     alerts: AlertRules
+    cluster: ClusterSettings = ClusterSettings()  # empty: one machine (stancewatch.cluster.settings)
 
     @property
     def sources_path(self) -> Path:
@@ -91,6 +108,7 @@ class Settings(_Strict):
     def shown(self) -> dict[str, Any]:
         """The settings as JSON-ready values for `config show`, with secrets left out."""
         data = self.model_dump(mode="json")
+        data["db"] = self.db.label  # a lake URL's password is not printed
         data["dashboard"] = self.dashboard.shown()
         return data
 
@@ -104,10 +122,12 @@ def _describe(error: Any) -> str:
     key = ".".join(str(p) for p in error["loc"])
     if error["type"] == "extra_forbidden":
         return f"unknown key {key!r}"
+    if key == "db":  # the message names the location already, password masked; the raw input may hold one
+        return f"key 'db': {error['msg'].removeprefix('Value error, ')}"
     return f"key {key!r}: {error['msg'].removeprefix('Value error, ')} (got {error.get('input')!r})"
 
 
-def load_settings(config: Path | None = None, *, db: Path | None = None, sources: Path | None = None,
+def load_settings(config: Path | None = None, *, db: str | Path | None = None, sources: Path | None = None,
                   environ: dict[str, str] | None = None) -> Settings:
     """Build the settings from defaults, the user file, the environment and explicit overrides."""
     data, origin = read_layers(config, db=db, sources=sources, environ=environ)

@@ -65,6 +65,16 @@ def descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
+def session_members(sid: int) -> list[psutil.Process]:
+    """Every live process whose session id is sid (a child started in a session of its own, and all it started)."""
+    found = []
+    for proc in psutil.process_iter():
+        with contextlib.suppress(psutil.Error, OSError):
+            if os.getsid(proc.pid) == sid and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+    return found
+
+
 def stop_tree(proc: subprocess.Popen[bytes], grace: float = STOP_GRACE_S,
               known: Iterable[psutil.Process] = ()) -> None:
     """Stop a child and everything under it: SIGTERM its process group (or it), SIGKILL it after grace
@@ -172,7 +182,7 @@ class Supervisor:
         if code != 0:
             raise LaunchError(f"{what} failed (exit status {code}): `stancewatch {' '.join(args)}`")
 
-    def start_dashboard(self, db: Path, host: str, port: int, password_hash: str, *, quiet: bool = True,
+    def start_dashboard(self, db: str | Path, host: str, port: int, password_hash: str, *, quiet: bool = True,
                         timeout: float = 90) -> str:
         """Start the dashboard and wait until it answers; return its address."""
         from dashboard import server
@@ -223,7 +233,7 @@ class Supervisor:
 def run_up(app_state: AppState, *, port: int | None, first_crawl: bool, echo: Echo) -> None:
     """Init the warehouse, start the scheduler and the dashboard, queue a first crawl; stop all on a signal."""
     settings = app_state.settings
-    db = Path(settings.db).resolve()
+    db = settings.db.resolved().url
     args = app_state.child_args()
     with Supervisor(echo) as supervisor:
         supervisor.run_cli([*args, "init"], what="creating the warehouse")

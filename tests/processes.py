@@ -16,6 +16,8 @@ import time
 
 import psutil
 
+from stancewatch.supervisor import session_members
+
 
 def tree(pid: int) -> list[psutil.Process]:
     """The process and all its descendants that are alive now (children in other sessions included)."""
@@ -24,16 +26,6 @@ def tree(pid: int) -> list[psutil.Process]:
         return [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
         return []
-
-
-def session_members(sid: int) -> list[psutil.Process]:
-    """Every live process whose session id is sid (what a command left in the session a test gave it)."""
-    found = []
-    for proc in psutil.process_iter():
-        with contextlib.suppress(psutil.Error, OSError):
-            if os.getsid(proc.pid) == sid and proc.status() != psutil.STATUS_ZOMBIE:
-                found.append(proc)
-    return found
 
 
 def alive(procs: list[psutil.Process]) -> list[psutil.Process]:

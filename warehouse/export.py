@@ -2,7 +2,9 @@
 
 - Filters are the dashboard's (``warehouse.filters.Filters``), applied by the named queries in
   ``queries/export.sql``; that file says how target-country and stance filters apply at each level.
-- Scores come from one model: ``model_id`` if given, else the newest row of the ``models`` table.
+- A text filter goes through the full-text index as the dashboard's search does (``warehouse.search.lookup``:
+  case-folded word prefixes and stems), scanning by substring only while the index is unavailable.
+- Scores come from one model: ``model_id`` if given, else the newest (``warehouse.models.newest_model``).
 - Streaming: rows come from the warehouse as Arrow record batches and are written batch by batch
   (pyarrow's CSV and Parquet writers, openpyxl's write-only mode), so memory stays flat however many rows.
 - Rows are ordered by article id (a hash: stable, not chronological; sort by published_at in your tool),
@@ -41,9 +43,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from warehouse import search
 from warehouse.connection import Reader, reader, writer
 from warehouse.errors import WarehouseError
 from warehouse.filters import Filters
+from warehouse.location import parse_location
+from warehouse.models import newest_model
 
 Level = Literal["articles", "stance", "mentions"]
 Format = Literal["csv", "parquet", "jsonl", "xlsx"]
@@ -114,14 +119,34 @@ def _check(level: str, fmt: str) -> None:
 def _model(r: Reader, model_id: str | None) -> dict[str, Any] | None:
     """The model whose scores the export uses: the one named, else the newest in the warehouse."""
     if model_id is None:
-        latest = r.fetch_one("export_latest_model")
-        if latest is None:
+        model_id = newest_model(r)
+        if model_id is None:
             return None
-        model_id = str(latest[0])
     rows = r.records("export_model", {"model_id": model_id})
     if not rows:
-        raise ExportError(f"{r.path}: no model with id {model_id!r} in the models table")
+        raise ExportError(f"{r.location.label}: no model with id {model_id!r} in the models table")
     return rows[0]
+
+
+# Waiting this long for the search index (another process rebuilding it) before scanning instead.
+SEARCH_TIMEOUT_S = 15.0
+
+
+def _text_filter(r: Reader, db: str | Path, filters: Filters) -> dict[str, Any]:
+    """Apply a text filter as the dashboard does (warehouse.search.lookup): through the full-text index,
+    or by the filters' substring pattern when the index is unavailable.
+
+    The matched keys go to the queries as the table ``search_keys`` on this reader's connection, and
+    ``$search`` says whether they are the matches ('include') or the articles that do not match
+    ('exclude'); NULL leaves the text to the ``$text`` pattern. Called with the export's reader open, so
+    no writer commits between the index's sync and the export's reads.
+    """
+    found = search.lookup(db, filters.text, timeout=SEARCH_TIMEOUT_S)
+    keys = found.keys if isinstance(found, search.Matches) else pa.array([], pa.uint64())
+    r.con.register("search_keys", pa.table({"akey": keys}))
+    if not isinstance(found, search.Matches):
+        return {"search": None}
+    return {"search": "exclude" if found.exclude else "include", "text": None}
 
 
 # --- writers: one per format, each fed record batches ------------------------------------------------
@@ -331,7 +356,7 @@ def _write_export(db: str | Path, filters: Filters, *, level: str, fmt: str, sin
         if model is None:
             notes.append("the warehouse holds no scored model yet: stance and mention exports are empty, "
                           "and article exports with country or stance filters too")
-        params = {**filters.params(), "model_id": model["id"] if model else None}
+        params = {**filters.params(), "model_id": model["id"] if model else None, **_text_filter(r, db, filters)}
         counts = r.records("export_table_rows")[0]
         ranges = id_ranges(int(counts[level]), rows_per_range)
         out: _Writer | None = None
@@ -400,7 +425,7 @@ def export(db: str | Path, filters: Filters, *, level: str, fmt: str, out: Path,
         models=[{"id": model["id"], "name": model["name"], "version": model["version"],
                  "weights_sha256": model["weights_sha256"], "aggregation": model["aggregation"]}] if model else [],
         code_version=code_version, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        warehouse=str(Path(db).resolve()), notes=written.notes,
+        warehouse=parse_location(db).resolved().label, notes=written.notes,
     )
     manifest_path(out).write_text(json.dumps(manifest.as_json(), indent=2, ensure_ascii=False) + "\n",
                                   encoding="utf-8")

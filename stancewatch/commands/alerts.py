@@ -25,11 +25,12 @@ def alerts_cmd(
         "--model", help="Model id whose alerts to list (default: the newest model).")] = None,
 ) -> None:
     """List stance-shift alerts (recomputed after every `stancewatch score`), newest shift first."""
-    from insights.alert_list import latest_model, list_alerts
+    from insights.alert_list import list_alerts
     from warehouse.filters import Filters
+    from warehouse.models import newest_model
 
-    db = state(ctx).settings.db
-    model_id = model or latest_model(db)
+    db = state(ctx).settings.db.url
+    model_id = model or newest_model(db, scored=True)
     if model_id is None:
         typer.echo(f"{db}: no scored model yet; run `stancewatch score` first", err=True)
         return

@@ -13,6 +13,7 @@ from stancewatch.console import console
 from stancewatch.context import state
 from stancewatch.errors import StancewatchError
 from warehouse import reader
+from warehouse.models import newest_model
 
 out = console()
 
@@ -32,10 +33,10 @@ def _model(db: str, model_id: str | None) -> str:
     """The given model, checked, or the newest in the warehouse."""
     with reader(db) as r:
         if model_id is None:
-            latest = r.fetch_one("export_latest_model")
+            latest = newest_model(r)
             if latest is None:
                 raise CompareCommandError(f"{db}: no model in the warehouse yet; run `stancewatch score` first")
-            return str(latest[0])
+            return latest
         if not r.records("export_model", {"model_id": model_id}):
             raise CompareCommandError(f"--model-id {model_id!r}: no such model in {db}")
     return model_id

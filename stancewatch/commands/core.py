@@ -18,6 +18,7 @@ from stancewatch.context import state
 from stancewatch.settings import Settings
 from warehouse import reader, writer
 from warehouse.errors import WarehouseMissing
+from warehouse.location import Location
 from warehouse.migrate import current_version
 
 out = console()
@@ -32,12 +33,18 @@ def init(ctx: typer.Context) -> None:
     with writer(settings.db) as w:
         version = current_version(w.con)
         w.write_batch("upsert_sources", [s.row() for s in sources])
-    out.print(f"warehouse {settings.db} at schema version {version}; "
+    out.print(f"warehouse {settings.db.label} at schema version {version}; "
               f"{len(sources)} sources loaded from {settings.sources_path}")
 
 
-def _size(path: Path) -> str:
-    size = float(path.stat().st_size)
+def _size(location: Location) -> str:
+    """The file's size; a lake's data folder's Parquet files' total (its catalog lives in PostgreSQL)."""
+    if location.is_lake:
+        folder = Path(location.data_path)
+        files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+        size = float(sum(p.stat().st_size for p in files))
+    else:
+        size = float(location.file.stat().st_size)
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             return f"{size:.1f} {unit}" if unit != "B" else f"{int(size)} B"
@@ -47,7 +54,8 @@ def _size(path: Path) -> str:
 
 def status(ctx: typer.Context,
            as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-           db: Annotated[Path | None, typer.Option("--db", help="Warehouse file (as the global --db).")] = None,
+           db: Annotated[str | None, typer.Option("--db", "--warehouse", metavar="PATH|URL",
+                                                  help="Warehouse file or DuckLake URL (as the global --db).")] = None,
            ) -> None:
     """Show row counts, the last crawl and scoring runs, the warehouse path and size, and the model in use."""
     if db is not None:  # `status --db X` as well as `--db X status`: the later, nearer one wins
@@ -60,12 +68,13 @@ def status(ctx: typer.Context,
             scoring = r.records("last_scoring")
             version = r.fetch_one("schema_version")
     except WarehouseMissing:
-        out.print(f"no warehouse at {settings.db} yet: run `stancewatch init`")
+        out.print(f"no warehouse at {settings.db.label} yet: run `stancewatch init`")
         raise typer.Exit(1) from None
     if crawl and isinstance(crawl[0].get("stats"), str):
         crawl[0]["stats"] = json.loads(crawl[0]["stats"])  # stored as JSON text; shown as the object it is
     info: dict[str, Any] = {
-        "warehouse": str(settings.db), "size": _size(settings.db),
+        "warehouse": settings.db.label, "backend": "ducklake" if settings.db.is_lake else "duckdb",
+        "size": _size(settings.db),
         "schema_version": version[0] if version else 0, "model": settings.model.name,
         "counts": counts,
         "last_crawl": crawl[0] if crawl else None, "last_scoring": scoring[0] if scoring else None,
@@ -73,7 +82,7 @@ def status(ctx: typer.Context,
     if as_json:
         out.print_json(json.dumps(info, default=str))
         return
-    table = Table(title=f"{settings.db} ({info['size']}, schema v{info['schema_version']})")
+    table = Table(title=f"{settings.db.label} ({info['size']}, schema v{info['schema_version']})")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, n in counts.items():
@@ -161,7 +170,7 @@ def config_show(ctx: typer.Context) -> None:
 def config_check(ctx: typer.Context) -> None:
     """Validate the settings; exit non-zero with a clear error if they are wrong."""
     settings = state(ctx).settings
-    out.print(f"settings valid; warehouse {settings.db}, sources {settings.sources_path}")
+    out.print(f"settings valid; warehouse {settings.db.label}, sources {settings.sources_path}")
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ from insights import corrections
 from stancewatch.console import console
 from stancewatch.context import state
 from stancewatch.options import LabelledFormat
+from warehouse.models import newest_model
 
 out = console()
 app = typer.Typer(help="Analysts' corrections of mentions: a gold set `eval` and `train` read.", no_args_is_help=True)
@@ -45,7 +46,7 @@ def list_cmd(
     = False,
 ) -> None:
     """List the corrections in force (the latest per mention), newest first."""
-    rows = corrections.list_corrections(state(ctx).settings.db, history=history)
+    rows = corrections.list_corrections(state(ctx).settings.db.url, history=history)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=2))
         return
@@ -70,7 +71,7 @@ def export_cmd(
     fmt: Annotated[LabelledFormat, typer.Option("--format", help="NewsMTSC JSONL or RuSentNE TSV.")],
 ) -> None:
     """Write the corrections in force as a labelled file that `stancewatch eval` and `train` read."""
-    done = corrections.export(state(ctx).settings.db, fmt.value, file)
+    done = corrections.export(state(ctx).settings.db.url, fmt.value, file)
     typer.echo(f"{done.path}: {done.rows} labelled mention(s) ({done.format}); {done.false_matches} marked "
                "'not this country' left out (no class to learn)")
 
@@ -86,9 +87,9 @@ def add_cmd(
         "--model", help="Model id whose label is recorded beside the correction (default: the newest).")] = None,
 ) -> None:
     """Correct one mention's label (kept beside the model's, which is never changed)."""
-    db = state(ctx).settings.db
+    db = state(ctx).settings.db.url
     made = corrections.save(db, mention_id, label.value, analyst=_who(by),
-                            model_id=model or corrections.latest_model(db), note=note)
+                            model_id=model or newest_model(db), note=note)
     typer.echo(f"correction {made.id}: {made.country} mention in article {made.article_id} is {made.label} "
                f"(model said {made.model_label or 'nothing'}), by {made.analyst}")
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from crawler.errors import CrawlerError
 from crawler.extract import Extracted, extract_article
 from crawler.pages import fetch_url, read_file
 from crawler.run import CrawlSummary, run_crawl, user_agent
+from crawler.settings import CrawlSettings
 from crawler.sources import load_sources
 from stancewatch.console import console
 from stancewatch.context import state
@@ -47,12 +50,34 @@ def crawl(
     workers: Annotated[int | None, typer.Option(
         "--workers", min=0, help="Extraction processes beside the downloader (default: one per CPU, at most 4; "
                                  "0: extract in the crawl process).")] = None,
+    frontier: Annotated[str | None, typer.Option(
+        "--frontier", help="A Redis URL (redis://host:port/0): crawl with a frontier shared by every crawler "
+                           "process using it, on this machine or others (default: crawl.frontier; empty: "
+                           "one process, no Redis).")] = None,
+    processes: Annotated[int, typer.Option(
+        "--processes", min=1, max=256, help="Crawler processes to start on this machine (needs a frontier).")] = 1,
+    worker: Annotated[bool, typer.Option("--worker", hidden=True,
+                                         help="Consume the frontier in this process (the command's children).")
+                      ] = False,
+    run_id: Annotated[str | None, typer.Option("--run-id", hidden=True, help="This run's crawl_runs id.")] = None,
+    summary_file: Annotated[Path | None, typer.Option(
+        "--summary-file", hidden=True, help="Write the run's summary here as JSON (for the parent command).")] = None,
 ) -> None:
     """Crawl the sources' feeds, sitemaps and listing pages into the warehouse, then print a summary.
 
-    Exit status: 0 done, 1 failed, 130 interrupted (Ctrl-C or SIGTERM: the run is closed as interrupted).
+    With --frontier, --processes crawler processes share a Redis frontier (queue, seen URLs, per-domain delay);
+    the same command on another machine joins the same crawl. Exit status: 0 done, 1 failed (with a frontier:
+    also when a crawler process died; a rerun fetches what it lost), 130 interrupted (Ctrl-C or SIGTERM: the
+    run is closed as interrupted).
     """
-    settings = state(ctx).settings
+    app_state = state(ctx)
+    settings = app_state.settings
+    crawl_settings = _with_frontier(settings.crawl, frontier)
+    if processes > 1 and not crawl_settings.frontier:
+        raise CrawlerError(f"--processes {processes}: several crawler processes need a shared frontier: give "
+                           "--frontier redis://host:port/0 (or set crawl.frontier)")
+    if worker and not crawl_settings.frontier:
+        raise CrawlerError("--worker consumes a shared frontier: give --frontier redis://host:port/0")
     all_sources = load_sources(settings.sources_path)
     if source:
         by_name = {s.name: s for s in all_sources}
@@ -69,9 +94,28 @@ def crawl(
         typer.echo(f"warning: --since {bound.isoformat()} is in the future (today is "
                    f"{datetime.now(UTC).date().isoformat()}, UTC); entries older than it are skipped, so this "
                    "crawl will store nothing", err=True)
-    summary = run_crawl(db=settings.db, sources=chosen, crawl=settings.crawl, since=bound,
-                        max_articles=max_articles, refresh=refresh, trigger=trigger, progress=not quiet,
-                        workers=workers)
+    if crawl_settings.frontier and not worker:
+        from stancewatch.cluster.crawlers import crawl_with_frontier  # the cluster extra's (redis)
+
+        options = [arg for name in dict.fromkeys(source or []) for arg in ("--source", name)]
+        options += ["--since", since] if since else []
+        options += ["--max-articles", str(max_articles)] if max_articles else []
+        options += ["--refresh"] if refresh else []
+        options += ["--workers", str(workers)] if workers is not None else []
+        summary, parts, died = crawl_with_frontier(
+            child_args=app_state.child_args(), crawl_args=[*options, "--trigger", trigger],
+            frontier_url=crawl_settings.frontier, processes=processes, echo=lambda m: typer.echo(m, err=True))
+        for part in parts:
+            typer.echo(f"{part.run_id}: {part.status}, {part.pages:,} pages, {part.stored:,} articles", err=True)
+        for name in died:
+            typer.echo(f"warning: {name} died before it finished; the pages it had taken are fetched by the "
+                       "next run of this command", err=True)
+    else:
+        summary = run_crawl(db=settings.db.url, sources=chosen, crawl=crawl_settings, since=bound,
+                            max_articles=max_articles, refresh=refresh, trigger=trigger, progress=not quiet,
+                            workers=workers, run_id=run_id)
+        if summary_file is not None:
+            summary_file.write_text(json.dumps(asdict(summary)), encoding="utf-8")
     _print_summary(summary)
     if summary.abandoned:
         typer.echo(f"note: closed {len(summary.abandoned)} earlier run(s) whose process was gone as abandoned: "
@@ -82,6 +126,17 @@ def crawl(
         raise typer.Exit(1)
     if summary.status == "interrupted":
         raise typer.Exit(130)
+
+
+def _with_frontier(crawl: CrawlSettings, frontier: str | None) -> CrawlSettings:
+    """The crawl settings with --frontier in place of crawl.frontier (validated the same way)."""
+    if frontier is None:
+        return crawl
+    try:
+        return CrawlSettings.model_validate({**crawl.model_dump(), "frontier": frontier})
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise CrawlerError(f"--frontier {frontier!r}: {reason}") from None
 
 
 def _kinds(errors: dict[str, int]) -> str:

@@ -41,11 +41,11 @@ def dashboard(
         raise StancewatchError(f"--port {listen}: expected a port number from 1 to 65535")
     with Supervisor(out.print) as supervisor:
         try:
-            address = supervisor.start_dashboard(settings.db, bind, listen, settings.dashboard.password_hash,
+            address = supervisor.start_dashboard(settings.db.url, bind, listen, settings.dashboard.password_hash,
                                                  quiet=False, timeout=timeout)
         except LaunchError as exc:
             raise StancewatchError(str(exc).removeprefix("the dashboard did not start: ")) from None
-        out.print(Text.assemble("dashboard on ", (address, "bold"), f" reading {settings.db} "
+        out.print(Text.assemble("dashboard on ", (address, "bold"), f" reading {settings.db.label} "
                                 f"{'(password required)' if settings.dashboard.password_hash else ''}; "
                                 "Ctrl-C stops it"), highlight=False)
         supervisor.serve()

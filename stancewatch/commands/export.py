@@ -38,7 +38,7 @@ def code_version() -> str:
     return f"{version}+g{commit}" if commit else version
 
 
-def check_countries(db: Path, filters: Filters) -> None:
+def check_countries(db: str | Path, filters: Filters) -> None:
     """Refuse --country and --outlet-country codes that cannot match anything, as reversed dates are refused:
     a typo ("RUS", "Russia") would otherwise write an empty export that looks like "no such articles"."""
     import pycountry
@@ -103,8 +103,8 @@ def export_cmd(
                           stance_max=stance_max, text=search)
     except ValueError as exc:
         raise ExportCommandError(str(exc)) from None
-    check_countries(settings.db, filters)
-    manifest = export(settings.db, filters, level=level, fmt=chosen, out=out_file, code_version=code_version(),
+    check_countries(settings.db.url, filters)
+    manifest = export(settings.db.url, filters, level=level, fmt=chosen, out=out_file, code_version=code_version(),
                       model_id=model_id)
     model = manifest.models[0]["id"] if manifest.models else "none"
     out.print(f"{manifest.rows:,} rows ({level}) written to {out_file} ({chosen}, {manifest.bytes:,} bytes, "

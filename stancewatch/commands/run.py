@@ -21,9 +21,9 @@ def scheduler_cmd(ctx: typer.Context) -> None:
 
     app_state = state(ctx)
     settings = app_state.settings
-    run_scheduler(Path(settings.db), global_args=app_state.child_args(),
+    run_scheduler(settings.db, global_args=app_state.child_args(),
                   poll_interval_s=settings.scheduler.poll_interval_s,
-                  job_timeout_s=settings.scheduler.job_timeout_s,
+                  job_timeout_s=settings.scheduler.job_timeout_s, cluster=settings.cluster,
                   echo=lambda line: out.print(f"[{wjobs.utcnow():%H:%M:%S}] {line}", highlight=False))
 
 
@@ -49,12 +49,24 @@ def demo_cmd(
     = DEFAULT_ARTICLES,
     model: Annotated[str | None, typer.Option("--model", help="Stance model to score with (a registry name; "
                                               "default: model.name from the settings).")] = None,
+    cluster: Annotated[bool, typer.Option(
+        "--cluster", help="Past one machine, on this one: start a local PostgreSQL, Redis and Ray, crawl with "
+                          "--workers crawler processes sharing a Redis frontier and score on --workers Ray "
+                          "workers into a DuckLake warehouse; the last line printed is its URL.")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=16, help="With --cluster: crawler processes "
+                                         "and Ray workers.")] = 2,
+    keep_running: Annotated[bool, typer.Option(
+        "--keep-running", help="With --cluster --no-serve: keep the cluster up (and its URL usable) after "
+                               "printing the URL, until Ctrl-C or SIGTERM.")] = False,
 ) -> None:
     """Run the whole product offline: a local demo news site, crawl, score, then the dashboard."""
     from stancewatch.demo.run import run_demo
 
+    if keep_running and not (cluster and no_serve):
+        raise typer.BadParameter("--keep-running goes with --cluster --no-serve (a served demo runs until "
+                                 "stopped anyway)", param_hint="--keep-running")
     run_demo(state(ctx), folder=folder, serve=not no_serve, port=port, articles=articles, model=model,
-             echo=out.print)
+             echo=out.print, workers=workers if cluster else None, keep_running=keep_running)
 
 
 def register(app: typer.Typer) -> None:

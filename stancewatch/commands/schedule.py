@@ -56,7 +56,7 @@ def schedule_add(
     settings = state(ctx).settings
     wjobs.check_cron(cron)  # before reading the sources file: the cheaper error first
     names = check_sources(settings, list(source or []))
-    schedule_id = wjobs.add_schedule(settings.db, name=name, cron=cron, sources=names)
+    schedule_id = wjobs.add_schedule(settings.db.url, name=name, cron=cron, sources=names)
     out.print(f"schedule {schedule_id} '{name}' added: {', '.join(names) or 'all sources'}, cron '{cron}'")
     out.print(f"next runs (UTC): {_preview(cron)}")
 
@@ -64,7 +64,7 @@ def schedule_add(
 def schedule_list(ctx: typer.Context) -> None:
     """List schedules with their next run times (UTC)."""
     settings = state(ctx).settings
-    rows = wjobs.list_schedules(settings.db)
+    rows = wjobs.list_schedules(settings.db.url)
     if not rows:
         out.print("no schedules; add one with `stancewatch schedule add NAME --cron '0 */6 * * *'`")
         return
@@ -81,21 +81,21 @@ def schedule_list(ctx: typer.Context) -> None:
 
 def schedule_remove(ctx: typer.Context, schedule_id: Annotated[str, typer.Argument(help="Schedule id.")]) -> None:
     """Remove a schedule (its past jobs stay)."""
-    wjobs.remove_schedule(state(ctx).settings.db, schedule_id)
+    wjobs.remove_schedule(state(ctx).settings.db.url, schedule_id)
     out.print(f"schedule {schedule_id} removed")
 
 
 def schedule_pause(ctx: typer.Context, schedule_id: Annotated[str, typer.Argument(help="Schedule id.")]) -> None:
     """Pause a schedule: it stops running until resumed."""
-    wjobs.update_schedule(state(ctx).settings.db, schedule_id, paused=True)
+    wjobs.update_schedule(state(ctx).settings.db.url, schedule_id, paused=True)
     out.print(f"schedule {schedule_id} paused")
 
 
 def schedule_resume(ctx: typer.Context, schedule_id: Annotated[str, typer.Argument(help="Schedule id.")]) -> None:
     """Resume a paused schedule (missed slots while paused run once)."""
     settings = state(ctx).settings
-    wjobs.update_schedule(settings.db, schedule_id, paused=False)
-    cron = next((r["cron"] for r in wjobs.list_schedules(settings.db) if r["id"] == schedule_id), None)
+    wjobs.update_schedule(settings.db.url, schedule_id, paused=False)
+    cron = next((r["cron"] for r in wjobs.list_schedules(settings.db.url) if r["id"] == schedule_id), None)
     out.print(f"schedule {schedule_id} resumed" + (f"; next runs (UTC): {_preview(cron)}" if cron else ""))
 
 
@@ -107,14 +107,14 @@ def job_request(
     """Queue a crawl-then-score job; a running `stancewatch scheduler` picks it up."""
     settings = state(ctx).settings
     names = check_sources(settings, list(source or []))
-    job_id = wjobs.request_crawl(settings.db, sources=names, requested_by="cli")
+    job_id = wjobs.request_crawl(settings.db.url, sources=names, requested_by="cli")
     out.print(f"job {job_id} queued ({', '.join(names) or 'all sources'})")
 
 
 def job_list(ctx: typer.Context,
              limit: Annotated[int, typer.Option("--limit", help="How many, newest first.")] = 20) -> None:
     """List recent jobs with their state and timings."""
-    rows = wjobs.list_jobs(state(ctx).settings.db, limit=limit)
+    rows = wjobs.list_jobs(state(ctx).settings.db.url, limit=limit)
     table = Table(title=f"{len(rows)} most recent jobs (times in UTC)")
     for column in ("id", "state", "sources", "requested by", "requested", "started", "finished", "error"):
         table.add_column(column)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from filelock import FileLock, Timeout
@@ -16,6 +16,11 @@ from rich.table import Table
 from analysis.errors import ScoringError
 from stancewatch.console import console
 from stancewatch.context import state
+from warehouse.location import sidecar
+
+if TYPE_CHECKING:
+    from analysis.scoring import ScoringSummary
+    from stancewatch.settings import Settings
 
 out = console()
 
@@ -26,19 +31,28 @@ def score(
         "--limit", min=1, help="Score at most this many articles (default: every article not yet scored).")] = None,
     progress: Annotated[bool, typer.Option(
         "--progress/--no-progress", help="Show a progress bar while scoring.")] = True,
+    ray_address: Annotated[str | None, typer.Option(
+        "--ray", help="Score on the Ray cluster at this address (auto, host:port or ray://host:port); "
+                      "default: the settings' cluster.ray_address (empty: score in this process).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Ray workers to score with (default: the settings' cluster.workers).")] = None,
 ) -> None:
     """Score every article the current model has not scored yet and store mentions, scores and stances."""
-    from analysis.model import load_scorer
-    from analysis.scoring import score_warehouse
-
     settings = state(ctx).settings
-    with scoring_lock(settings.db):
-        scorer = load_scorer(settings.model.name, settings.cache_path, settings.model.batch_size)
-        summary = score_warehouse(settings.db, scorer=scorer, limit=limit, progress=progress)
+    address = settings.cluster.ray_address if ray_address is None else ray_address.strip()
+    with scoring_lock(settings.db.url):
+        if address:
+            summary = _score_on_ray(settings, address, workers or settings.cluster.workers, limit, progress)
+        else:
+            from analysis.model import load_scorer
+            from analysis.scoring import score_warehouse
+
+            scorer = load_scorer(settings.model.name, settings.cache_path, settings.model.batch_size)
+            summary = score_warehouse(settings.db.url, scorer=scorer, limit=limit, progress=progress)
         # Alerts follow the stance rows: replace this model's alerts while still holding the scoring lock.
         from insights.alerts import recompute
 
-        alerts = recompute(settings.db, summary.model_id, settings.alerts)
+        alerts = recompute(settings.db.url, summary.model_id, settings.alerts)
     table = Table(title=f"scoring with {summary.model_id}")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -50,20 +64,42 @@ def score(
         table.add_row(label, str(value))
     table.add_row("seconds", f"{summary.seconds:.1f}")
     table.add_row("articles per second", f"{summary.articles_per_second:.1f}")
+    if summary.retried_batches:
+        table.add_row("batches scored again (their Ray worker died)", str(summary.retried_batches))
     for reason, n in sorted(summary.skipped_reasons.items(), key=lambda kv: -kv[1]):
         table.add_row(f"skipped: {reason}", str(n))
     table.add_row("stance-shift alerts (`stancewatch alerts`)", str(alerts.alerts))
     out.print(table)
 
 
+def _score_on_ray(settings: Settings, address: str, workers: int, limit: int | None,
+                  progress: bool) -> ScoringSummary:
+    """Fan the pending articles out to Ray workers at address, with a progress bar when asked."""
+    from analysis.ray_scoring import score_on_ray
+
+    def run(on_batch: Callable[[int, int], None] | None) -> ScoringSummary:
+        return score_on_ray(settings.db.url, address=address, workers=workers, model_name=settings.model.name,
+                            cache_dir=settings.cache_path, batch_size=settings.model.batch_size, limit=limit,
+                            on_batch=on_batch)
+
+    if not progress:
+        return run(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=out) as bar:
+        task = bar.add_task(f"scoring on Ray at {address} with {workers} workers", total=None)
+        return run(lambda done, total: bar.update(task, completed=done, total=total))
+
+
 @contextmanager
-def scoring_lock(db: Path) -> Iterator[None]:
+def scoring_lock(db: str | Path) -> Iterator[None]:
     """Hold the warehouse's scoring lock, waiting (and saying so) while another `score` run holds it.
 
     Two runs at once would each read the same pending articles and score them all twice over; the second
     waits instead, then finds only what is still unscored. The lock is an OS file lock, so a run killed with
     SIGKILL releases it with its process."""
-    lock = FileLock(f"{db}.score.lock")
+    lock = FileLock(sidecar(db, ".score.lock"))  # a lake's lock lies in its data folder
     try:
         lock.acquire(timeout=0)
     except Timeout:

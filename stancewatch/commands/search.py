@@ -21,7 +21,7 @@ def reindex_cmd(
     full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of catching up.")] = False,
 ) -> None:
     """Bring the search index up to date with the warehouse's articles (or rebuild it with --full)."""
-    db = state(ctx).settings.db
+    db = state(ctx).settings.db.url
     started = time.monotonic()
     done = search.sync(db, full=full, timeout=600.0)
     out.print(f"search index {search.index_dir(db)}: {done.articles} articles, up to date "

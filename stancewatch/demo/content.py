@@ -2,8 +2,9 @@
 
 Everything here was written for the demo (no publisher's text). Each outlet has a country, a language and a
 leaning toward each target country: the chance that a sentence about that country is favourable, neutral or
-critical. Some leanings change on a drift day (by default 75 days before the demo runs), so the trend charts
-show a turn, e.g. the Kazakh outlets growing more critical of Russia. The same seed gives the same site.
+critical. Some leanings change on a drift day (the Monday of the week 75 days before the demo runs), so the
+trend charts show a turn, e.g. the Kazakh outlets growing more critical of Russia. The same seed gives the same
+site, in the same weeks relative to the drift day.
 """
 
 from __future__ import annotations
@@ -160,16 +161,28 @@ def _title(rng: random.Random, language: str, target: str) -> str:
     return _capitalise(p.title.format(topic=rng.choice(p.topics), **slots))
 
 
-def generate(*, total: int = DEFAULT_ARTICLES, days: int = 180, drift_days_ago: int = 75, now: datetime | None = None,
-             seed: str = "stancewatch-demo") -> list[Article]:
-    """Generate the demo's articles, spread over the last ``days`` days (naive UTC), oldest first."""
-    now = (now or datetime.now(UTC).replace(tzinfo=None)).replace(minute=0, second=0, microsecond=0)
-    drift = now - timedelta(days=drift_days_ago)
+DRIFT_DAYS_AGO = 75
+
+
+def drift_start(now: datetime | None = None, drift_days_ago: int = DRIFT_DAYS_AGO) -> datetime:
+    """The drift moment (naive UTC): 00:00 on the Monday of the week ``drift_days_ago`` days before ``now``."""
+    day = (now or datetime.now(UTC).replace(tzinfo=None)) - timedelta(days=drift_days_ago)
+    return datetime(day.year, day.month, day.day) - timedelta(days=day.weekday())
+
+
+def generate(*, total: int = DEFAULT_ARTICLES, days: int = 180, drift_days_ago: int = DRIFT_DAYS_AGO,
+             now: datetime | None = None, seed: str = "stancewatch-demo") -> list[Article]:
+    """Generate the demo's articles over ``days`` days ending about ``drift_days_ago`` days after the drift
+    Monday (naive UTC, all before ``now``), oldest first."""
+    # Dates are drawn relative to the drift Monday, not to now: the same seed then gives the same articles in
+    # the same weeks whatever day the demo is built, so its trends and alerts do not change with the weekday.
+    drift = drift_start(now, drift_days_ago)
+    first, last = -(days - drift_days_ago) * 24, drift_days_ago * 24 - 2
     rng = random.Random(seed)
     articles: list[Article] = []
     for index in range(total):
         outlet = OUTLETS[index % len(OUTLETS)]
-        published = now - timedelta(hours=rng.randint(2, days * 24))
+        published = drift + timedelta(hours=rng.randint(first, last))
         focus = rng.choice(sorted(outlet.before))
         others = [t for t in sorted(outlet.before) if t != focus]
         second = rng.choice(others) if rng.random() < 0.5 else None

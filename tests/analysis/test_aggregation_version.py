@@ -21,6 +21,7 @@ from tests.analysis.test_scoring import WIRE, article, insert
 from warehouse import reader
 from warehouse.export import export
 from warehouse.filters import Filters
+from warehouse.sql import query
 
 COLUMNS = "article_id, country, stance, label, confidence, mention_count, CAST(evidence AS VARCHAR)"
 
@@ -108,6 +109,8 @@ def test_a_half_done_re_aggregation_is_not_shown(scored: Path, fake_scorer: Fake
     assert _rows(scored) == before  # readers still see version 1, whole
     assert data.models(str(scored))[0].aggregation == 1
     assert data.overview(str(scored), model_id)["stance_rows"] == len(before)
+    with reader(scored) as r:  # `stancewatch status` counts what readers see, not both versions
+        assert dict(r.con.execute(query("table_counts")).fetchall())["article_stance"] == len(before)
     manifest = export(scored, Filters(), level="stance", fmt="csv", out=tmp_path / "s.csv", code_version="t")
     assert manifest.rows == len(before) and manifest.models[0]["aggregation"] == 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -32,15 +33,21 @@ def test_sigterm_closes_the_run_as_interrupted(tmp_path: Path) -> None:
     server.xml("/feed.xml", rss2(items))
     crawl = CliCrawl(tmp_path, [{"name": "slowpoke", "homepage": server.url("/"), "country": "KZ",
                                  "language": "en", "feeds": [server.url("/feed.xml")]}])
+    # No --quiet, and a terminal-compatible stderr: the live progress line says when the three quick
+    # articles are stored, so the signal comes after them and while the slow pages are still in flight.
     command = [sys.executable, "-m", "stancewatch.cli", "--config", str(crawl.config), "--db", str(crawl.db),
-               "--sources", str(crawl.sources), "crawl", "--quiet", "--workers", "0"]
-    with serving(server):
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               "--sources", str(crawl.sources), "crawl", "--workers", "0"]
+    env = {**os.environ, "TTY_COMPATIBLE": "1", "COLUMNS": "200"}
+    out_file, err_file = tmp_path / "crawl.out", tmp_path / "crawl.err"
+    with serving(server), out_file.open("w") as out_w, err_file.open("w") as err_w:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out_w, stderr=err_w, env=env)
         deadline = time.monotonic() + 60
-        while server.hit_count("/slow/0.html") == 0 and time.monotonic() < deadline:
+        while "articles 3 " not in err_file.read_text(errors="replace"):
+            assert process.poll() is None and time.monotonic() < deadline, err_file.read_text(errors="replace")
             time.sleep(0.1)
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
+        process.wait(timeout=60)
+    out, err = out_file.read_text(), err_file.read_text(errors="replace")
     assert process.returncode == 130, err
     with reader(crawl.db) as r:
         status, finished, stats = r.con.execute("SELECT status, finished_at, stats FROM crawl_runs").fetchone()

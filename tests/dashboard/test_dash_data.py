@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from dash_fixture import MODEL_ID, MODEL_NAME
+from dash_fixture import MODEL_ID, MODEL_NAME, build
 
 from dashboard import data
+from warehouse import writer
 from warehouse.errors import WarehouseMissing
 from warehouse.filters import Filters
 from warehouse.sql import query_names
@@ -118,6 +119,16 @@ def test_empty_warehouse_gives_empty_frames(empty_db: Path) -> None:
     assert data.source_health(db).empty
 
 
+def test_source_health_counts_whole_days_early_in_the_day(tmp_path: Path) -> None:
+    # Before the fixture's first fetch hour a timestamp window would reach into a 29th day; the error
+    # rate must cover the same 28 calendar days as the per-day series at any time of day.
+    now = datetime(2026, 6, 10, 2, 30)
+    build(tmp_path / "early.duckdb", now=now)
+    health = data.source_health(str(tmp_path / "early.duckdb"), now=now).set_index("name")
+    assert health.loc["ukrinform.ua", "error_rate"] == pytest.approx(0.5)
+    assert all(len(v) == 28 for v in health["per_day"])
+
+
 def test_missing_warehouse_says_so(tmp_path: Path) -> None:
     with pytest.raises(WarehouseMissing, match="stancewatch init"):
         data.models(str(tmp_path / "none.duckdb"))
@@ -187,3 +198,30 @@ def test_snapshot_is_rebuilt_when_the_warehouse_changed(fixture_db: Path, tmp_pa
     rebuilt = data.snapshot(str(db), MODEL_ID)
     assert rebuilt is not first and "CN" not in set(rebuilt.df("dashboard_mem_matrix", Filters().params())["target"])
     assert data.snapshot(str(db), MODEL_ID) is rebuilt  # unchanged warehouse: same snapshot
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(countries=("RU",)), Filters(stance_max=-0.2),
+                                     Filters(outlet_countries=("KZ",), languages=("ru",))])
+def test_snapshot_pages_equal_the_warehouse_pages(fixture_db: Path, tmp_path: Path, filters: Filters) -> None:
+    # The snapshot's page (a top-N over its stance rows) and the warehouse's one-query page (a grouping of
+    # them): undated articles and ties on the date must come out in the same order in both.
+    db = tmp_path / "ties.duckdb"
+    db.write_bytes(fixture_db.read_bytes())
+    with writer(db) as w:
+        ids = [row[0] for row in w.con.execute("SELECT id FROM articles ORDER BY id LIMIT 12").fetchall()]
+        w.con.execute("UPDATE articles SET published_at = NULL WHERE id IN ?", [ids[:4]])
+        w.con.execute("UPDATE articles SET published_at = (SELECT max(published_at) FROM articles) WHERE id IN ?",
+                      [ids[4:]])
+    data.clear_cache()
+    total = data.article_count(str(db), MODEL_ID, filters)
+    pages = []
+    for offset in range(0, total + 20, 20):
+        mem = data.articles(str(db), MODEL_ID, filters, 20, offset)
+        one = data.run_df(str(db), "dashboard_articles",
+                          {**filters.params(), "model_id": MODEL_ID, "limit": 20, "offset": offset})
+        assert list(mem["id"]) == list(one["id"]), offset
+        assert [list(s) for s in mem["stances"]] == [list(s) for s in one["stances"]], offset
+        pages.extend(mem["id"])
+    assert len(pages) == len(set(pages)) == total > 20
+    if filters == Filters():  # undated articles come last
+        assert set(pages[-4:]) == set(ids[:4])

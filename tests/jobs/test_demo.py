@@ -27,14 +27,28 @@ def test_generation_is_deterministic_and_spread() -> None:
     assert len(articles) == 140 and len({a.path for a in articles}) == 140
     assert {a.outlet.language for a in articles} == {"en", "ru", "kk", "uk", "ky", "uz", "tr", "zh"}
     assert {a.outlet.country for a in articles} >= {"KZ", "RU", "UA", "US", "CN", "TR"}
-    assert min(a.published for a in articles) >= NOW - timedelta(days=180)
-    assert max(a.published for a in articles) < NOW
+    drift = content.drift_start(NOW)
+    assert drift.weekday() == 0 and drift.time() == datetime.min.time() and drift <= NOW - timedelta(days=75)
+    assert drift - timedelta(days=105) <= min(a.published for a in articles)
+    assert max(a.published for a in articles) < drift + timedelta(days=75) <= NOW
     assert all(sum(len(p) for p in a.paragraphs) > 500 for a in articles)  # past the crawler's min_text_chars
+
+
+def test_generation_keeps_its_weeks_whatever_the_weekday() -> None:
+    """Built on any day of a week, the demo holds the same articles in the same weeks around its drift Monday:
+    its trends and alerts do not depend on the weekday it was built."""
+    def relative(now: datetime) -> list[tuple[timedelta, str]]:
+        drift = content.drift_start(now)
+        return [(a.published - drift, a.slug) for a in content.generate(total=140, now=now)]
+
+    monday = NOW - timedelta(days=NOW.weekday())
+    assert all(relative(monday + timedelta(days=d, hours=h)) == relative(NOW) for d in range(7) for h in (0, 23))
+    assert content.drift_start(NOW + timedelta(days=7)) == content.drift_start(NOW) + timedelta(days=7)
 
 
 def test_drift_after_the_drift_day() -> None:
     articles = content.generate(total=3000, now=NOW)
-    drift = NOW - timedelta(days=75)
+    drift = content.drift_start(NOW)
 
     def critical_share(after: bool) -> float:
         labels = [label for a in articles if a.outlet.name == "astana-ledger" and (a.published >= drift) == after

@@ -151,7 +151,8 @@ def test_schedules_run_on_time_and_missed_slots_run_once(start: Callable[..., Sc
         slot = requested.replace(microsecond=0) - timedelta(seconds=requested.second % 2)
         # polled every 0.2 s; the slack is for a loaded test machine
         assert (requested - slot).total_seconds() < 1.5, "queued well after its slot"
-        assert job["state"] in ("done", "interrupted")
+        # only the last request may still wait: the stop can come between its queueing and its start
+        assert job["state"] in ("done", "interrupted") or (job is fast_jobs[-1] and job["state"] == "queued"), job
         if job["state"] == "done":
             assert (job["started_at"] - job["requested_at"]).total_seconds() < 1.5
 

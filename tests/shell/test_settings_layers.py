@@ -34,7 +34,7 @@ def test_the_demo_settings_file_reads_back_as_the_same_settings(tmp_path: Path,
     written.write_text(to_toml(settings.model_dump(mode="json"), header="written by a test"))
     again = load_settings(written, environ={})
     assert again == settings
-    assert again.db == tmp_path / "demo db.duckdb" and again.model.name == "my-model"
+    assert again.db.path == tmp_path / "demo db.duckdb" and again.model.name == "my-model"
     assert again.model.batch_size == 7 and again.dashboard.port == 8600  # the user's model and address
     assert again.dashboard.password_hash == ""  # the demo asks for no password
     assert again.crawl.private_hosts == ("127.0.0.1:8001", "[::1]:8002") and again.crawl.download_delay_s == 0
@@ -61,9 +61,9 @@ def test_the_dashboard_reads_its_warehouse_through_the_same_layers(tmp_path: Pat
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("STANCEWATCH_DB", raising=False)
     (tmp_path / "stancewatch.toml").write_text('db = "from-the-user-file.duckdb"\n')
-    assert data.db_path() == Path("from-the-user-file.duckdb") == load_settings().db
+    assert data.db_path() == Path("from-the-user-file.duckdb") == load_settings().db.path
     monkeypatch.setenv("STANCEWATCH_DB", str(tmp_path / "from-env.duckdb"))
-    assert data.db_path() == tmp_path / "from-env.duckdb" == load_settings().db
+    assert data.db_path() == tmp_path / "from-env.duckdb" == load_settings().db.path
     (tmp_path / "stancewatch.toml").write_text('db = ""\n')
     monkeypatch.delenv("STANCEWATCH_DB")
     with pytest.raises(SettingsError, match=r"stancewatch\.toml: key 'db'"):

@@ -8,8 +8,8 @@ SELECT aggregation FROM model_aggregation WHERE model_id = $model_id;
 -- name: aggregation_record
 -- Make $aggregation the version readers see for $model_id (scoring a new model, or a finished
 -- re-aggregation).
-INSERT OR REPLACE INTO model_aggregation (model_id, aggregation, since)
-VALUES ($model_id, $aggregation, $since);
+MERGE INTO model_aggregation t USING (SELECT $model_id::VARCHAR AS model_id, $aggregation::INTEGER AS aggregation, $since::TIMESTAMP AS since) b ON t.model_id = b.model_id
+WHEN MATCHED THEN UPDATE BY NAME WHEN NOT MATCHED THEN INSERT BY NAME;
 
 -- name: aggregation_drop_other_versions
 -- After the switch: the model's rows of other versions are never read again.

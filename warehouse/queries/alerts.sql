@@ -35,15 +35,6 @@ DELETE FROM alerts WHERE model_id = $model_id;
 -- name: alerts_insert
 INSERT INTO alerts BY NAME SELECT * FROM batch;
 
--- name: alerts_latest_model
--- The newest model that has alerts or stance rows: the one `stancewatch alerts` lists by default.
-SELECT m.id
-FROM models m
-WHERE m.id IN (SELECT DISTINCT model_id FROM alerts)
-   OR m.id IN (SELECT DISTINCT model_id FROM current_stance)
-ORDER BY m.created_at DESC, m.id
-LIMIT 1;
-
 -- name: alerts_list
 -- One model's alerts, newest week first, largest shift first within a week. The analyst's filters
 -- apply to the alert's target, outlet country and week (date_from: alerts whose shift week starts on

@@ -61,10 +61,10 @@ WHERE article_id IN (SELECT unnest($article_ids::VARCHAR[]))
   AND ($model_id::VARCHAR IS NULL OR model_id = $model_id::VARCHAR);
 
 -- name: corrections_upsert_corrected
-INSERT OR REPLACE INTO article_stance_corrected BY NAME
-SELECT article_id, country, model_id, aggregation, dropped, stance, label, confidence, mention_count,
+MERGE INTO article_stance_corrected t USING (SELECT article_id, country, model_id, aggregation, dropped, stance, label, confidence, mention_count,
        CAST(evidence AS JSON) AS evidence, scored_at
-FROM batch;
+FROM batch) b ON t.article_id = b.article_id AND t.country = b.country AND t.model_id = b.model_id AND t.aggregation = b.aggregation
+WHEN MATCHED THEN UPDATE BY NAME WHEN NOT MATCHED THEN INSERT BY NAME;
 
 -- name: corrections_stance_version
 -- Changes whenever the model's stance rows, the articles or the corrections change (the dashboard's

@@ -264,15 +264,17 @@ WHERE mention_id IN (SELECT unnest($mention_ids::VARCHAR[]));
 -- name: dashboard_source_health
 -- Per source: the last successful crawl that covered it, articles per day over the last 28 days (by
 -- publication date), the fetch error rate over the same 28 days, and recent vs usual daily volume.
-WITH daily AS (
+WITH window_days AS (  -- the 28 calendar days up to $now's: the series, the error rate and the volumes
+    SELECT ($now::TIMESTAMP - INTERVAL 27 DAY)::DATE AS first_day, $now::TIMESTAMP::DATE AS last_day
+),
+daily AS (
     SELECT source, published_at::DATE AS day, count(*) AS n
-    FROM articles
-    WHERE published_at >= $now::TIMESTAMP - INTERVAL 28 DAY AND published_at < $now::TIMESTAMP + INTERVAL 1 DAY
+    FROM articles, window_days w
+    WHERE published_at >= w.first_day AND published_at < w.last_day + INTERVAL 1 DAY
     GROUP BY ALL
 ),
 days AS (
-    SELECT unnest(generate_series(($now::TIMESTAMP - INTERVAL 27 DAY)::DATE, $now::TIMESTAMP::DATE,
-                                  INTERVAL 1 DAY))::DATE AS day
+    SELECT unnest(generate_series(first_day, last_day, INTERVAL 1 DAY))::DATE AS day FROM window_days
 ),
 names AS (
     SELECT name, country, language, enabled FROM sources
@@ -289,8 +291,10 @@ series AS (
 fetches AS (
     SELECT source, count(*) AS fetches, count(*) FILTER (WHERE error_kind IS NOT NULL) AS errors,
            max(fetched_at) FILTER (WHERE error_kind IS NULL) AS last_ok_fetch
-    FROM fetch_log
-    WHERE fetched_at >= $now::TIMESTAMP - INTERVAL 28 DAY
+    FROM fetch_log, window_days w
+    -- Whole calendar days, the same 28 as the series: a timestamp window would reach into a 29th day
+    -- whenever `now` is early in its day and count that day's fetches too.
+    WHERE fetched_at >= w.first_day
     GROUP BY source
 ),
 runs AS (

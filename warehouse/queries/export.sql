@@ -12,9 +12,10 @@
 --   stance level:   each article x country stance row is tested itself.
 --   mentions level: the mention's country is tested, and the stance range applies to the stance of the
 --                   mention's article toward that country.
-
--- name: export_latest_model
-SELECT id FROM models ORDER BY created_at DESC, id DESC LIMIT 1;
+-- Text filter: as on the dashboard (warehouse.search.lookup), through the full-text index: the export
+-- registers the matched articles' keys (hash(id), as the index stores them) as the table search_keys and
+-- sets $search to 'include' (they are the matches) or 'exclude' (they are the articles that do not match),
+-- with $text NULL; only when the index is unavailable is $search NULL and $text a substring pattern.
 
 -- name: export_model
 SELECT m.id, m.name, m.version, m.weights_sha256, c.aggregation
@@ -31,6 +32,7 @@ WHERE ($lo IS NULL OR a.id >= $lo) AND ($hi IS NULL OR a.id < $hi)
                      published := a.published_at, title := a.title, body := a.text,
                      outlets := $outlets, outlet_countries := $outlet_countries, languages := $languages,
                      date_from := $date_from, date_to := $date_to, text := $text)
+  AND ($search IS NULL OR (hash(a.id) IN (SELECT akey FROM search_keys)) = ($search = 'include'))
   AND EXISTS (
         SELECT 1 FROM current_stance st
         WHERE st.article_id = a.id AND st.model_id = $model_id
@@ -51,6 +53,7 @@ SELECT article_id, country, stance, label,
        source, outlet_country, language, published_at, title, url
 FROM filtered_stance($model_id, $lo, $hi, $countries, $outlets, $outlet_countries, $languages,
                      $date_from, $date_to, $stance_min, $stance_max, $text) f
+WHERE $search IS NULL OR (hash(f.article_id) IN (SELECT akey FROM search_keys)) = ($search = 'include')
 ORDER BY article_id, country;
 
 -- name: export_mentions
@@ -75,6 +78,7 @@ WHERE ($lo IS NULL OR m.article_id >= $lo) AND ($hi IS NULL OR m.article_id < $h
                      countries := $countries, outlets := $outlets, outlet_countries := $outlet_countries,
                      languages := $languages, date_from := $date_from, date_to := $date_to,
                      stance_min := $stance_min, stance_max := $stance_max, text := $text)
+  AND ($search IS NULL OR (hash(a.id) IN (SELECT akey FROM search_keys)) = ($search = 'include'))
 ORDER BY m.article_id, m.start_char, m.id;
 
 -- name: insert_export

@@ -1,5 +1,5 @@
 -- Scoring (analysis.scoring): which articles a model still has to score, and the upserts of its results.
--- Every write is keyed on ids, so re-running a chunk replaces rather than duplicates.
+-- Every write is a MERGE keyed on ids (see core.sql), so re-running a chunk replaces rather than duplicates.
 
 -- name: scoring_count_pending
 SELECT count(*) FROM articles a
@@ -16,29 +16,29 @@ LIMIT $chunk;
 
 -- name: scoring_upsert_model
 -- Keeps the first created_at of a model id, so re-runs change nothing.
-INSERT OR REPLACE INTO models BY NAME
-SELECT b.id, b.name, b.version, b.weights_sha256, b.languages, CAST(b.evaluation AS JSON) AS evaluation,
+MERGE INTO models t USING (SELECT b.id, b.name, b.version, b.weights_sha256, b.languages, CAST(b.evaluation AS JSON) AS evaluation,
        coalesce((SELECT m.created_at FROM models m WHERE m.id = b.id), b.created_at) AS created_at
-FROM batch b;
+FROM batch b) b ON t.id = b.id
+WHEN MATCHED THEN UPDATE BY NAME WHEN NOT MATCHED THEN INSERT BY NAME;
 
 -- name: scoring_upsert_mentions
-INSERT OR REPLACE INTO mentions BY NAME
-SELECT id, article_id, country, sentence_index, sentence, sentence_start, start_char, end_char, surface, alias
-FROM batch;
+MERGE INTO mentions t USING (SELECT id, article_id, country, sentence_index, sentence, sentence_start, start_char, end_char, surface, alias
+FROM batch) b ON t.id = b.id
+WHEN MATCHED THEN UPDATE BY NAME WHEN NOT MATCHED THEN INSERT BY NAME;
 
 -- name: scoring_upsert_mention_scores
-INSERT OR REPLACE INTO mention_scores BY NAME
-SELECT mention_id, model_id, p_negative, p_neutral, p_positive, scored_at FROM batch;
+MERGE INTO mention_scores t USING (SELECT mention_id, model_id, p_negative, p_neutral, p_positive, scored_at FROM batch) b ON t.mention_id = b.mention_id AND t.model_id = b.model_id
+WHEN MATCHED THEN UPDATE BY NAME WHEN NOT MATCHED THEN INSERT BY NAME;
 
 -- name: scoring_upsert_article_stance
-INSERT OR REPLACE INTO article_stance BY NAME
-SELECT article_id, country, model_id, stance, label, confidence, mention_count,
+MERGE INTO article_stance t USING (SELECT article_id, country, model_id, stance, label, confidence, mention_count,
        CAST(evidence AS JSON) AS evidence, scored_at, aggregation
-FROM batch;
+FROM batch) b ON t.article_id = b.article_id AND t.country = b.country AND t.model_id = b.model_id AND t.aggregation = b.aggregation
+WHEN MATCHED THEN UPDATE BY NAME WHEN NOT MATCHED THEN INSERT BY NAME;
 
 -- name: scoring_upsert_article_scoring
-INSERT OR REPLACE INTO article_scoring BY NAME
-SELECT article_id, model_id, status, reason, scored_at FROM batch;
+MERGE INTO article_scoring t USING (SELECT article_id, model_id, status, reason, scored_at FROM batch) b ON t.article_id = b.article_id AND t.model_id = b.model_id
+WHEN MATCHED THEN UPDATE BY NAME WHEN NOT MATCHED THEN INSERT BY NAME;
 
 -- name: scoring_model_exists
 SELECT count(*) FROM models WHERE id = $model_id;
