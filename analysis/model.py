@@ -23,6 +23,7 @@ from analysis.encoders.files import sha256_file
 from analysis.encoders.marking import mark
 from analysis.errors import ModelError
 from analysis.evaluation import softmax
+from analysis.int8_weights import model_bytes
 from analysis.onepass import DESIGN as ONE_PASS
 from analysis.onepass import LinearHead, extend_outputs, sentence_features
 
@@ -171,9 +172,9 @@ def open_route(folder: Path, cache_dir: Path, batch_size: int = 32, threads: int
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
-    model: str | bytes = str(onnx_path)
+    model = model_bytes(onnx_path, Path(cache_dir).expanduser())
     if one_pass:
-        model = extend_outputs(onnx_path.read_bytes(), [str(card["outputs"][k]) for k in ("hidden", "pooled")])
+        model = extend_outputs(model, [str(card["outputs"][k]) for k in ("hidden", "pooled")])
     sess = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
     encoder = load_encoder(str(card.get("base", {}).get("key", "")), Path(cache_dir).expanduser())
     kind = OnePassRoute if one_pass else OnnxRoute

@@ -43,8 +43,8 @@ def extend_outputs(model: bytes, names: Sequence[str]) -> bytes:
     """The serialised ONNX model with the named (float) tensors added as graph outputs.
 
     Protobuf merges a repeated embedded message field into the one before it, so appending a ModelProto that
-    holds only graph (7) -> output (12) entries adds outputs without parsing the model (no onnx package at run
-    time, and the encoder file is shared with its marked-text folder instead of committed twice).
+    holds only graph (7) -> output (12) entries adds outputs without parsing the model (the encoder file is
+    shared with its marked-text folder instead of committed twice).
     """
     outputs = b"".join(_field(12, _field(1, name.encode()) + _field(2, _field(1, _varint(1 << 3) + _varint(_FLOAT))))
                        for name in names)

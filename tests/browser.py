@@ -22,7 +22,7 @@ from dashboard import server
 from tests.processes import kill_tree
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output"  # browser tests leave theirs here to be looked at
 CHROMIUM = Path("/usr/bin/chromium")
@@ -98,6 +98,22 @@ def settle(page: Page) -> None:
             break
         time.sleep(0.2)
     page.wait_for_timeout(800)  # the last elements draw after the widget goes
+
+
+def click_through(page: Page, target: Locator, url_glob: str, *, force: bool = False, tries: int = 3) -> None:
+    """Click target until the page's URL matches url_glob, trying up to tries times, TIMEOUT_MS in all."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # A click that lands while Streamlit is still redrawing the element can be lost on a busy machine (seen
+    # once in CI); clicking again is what a user does. The URL is still required to change within TIMEOUT_MS.
+    for attempt in range(tries):
+        target.click(force=force, timeout=TIMEOUT_MS // tries)
+        try:
+            page.wait_for_url(url_glob, timeout=TIMEOUT_MS // tries)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
 
 
 def assert_no_errors(page: Page, what: str) -> None:

@@ -66,11 +66,10 @@ def test_a_trend_point_leads_to_its_articles(running: str, how: str) -> None:
     with browser.open_page() as page:
         browser.load(page, f"{running}/?country=RU&grain=week")
         if how == "click":
-            page.locator(POINTS).nth(3).click(force=True)
+            browser.click_through(page, page.locator(POINTS).nth(3), "**/articles?**", force=True)
         else:
             page.locator("[data-testid=stExpander] summary", has_text="period").click()
-            page.locator("a", has_text="articles: RU, week of").first.click()
-        page.wait_for_url("**/articles?**", timeout=60_000)
+            browser.click_through(page, page.locator("a", has_text="articles: RU, week of").first, "**/articles?**")
         page.get_by_text("articles match.").wait_for(timeout=60_000)
         assert "country=RU" in page.url and "from=" in page.url and "to=" in page.url
 
@@ -78,8 +77,7 @@ def test_a_trend_point_leads_to_its_articles(running: str, how: str) -> None:
 def test_clicking_a_matrix_cell_opens_its_articles(running: str) -> None:
     with browser.open_page() as page:
         browser.load(page, f"{running}/matrix")
-        page.locator(POINTS).first.click(force=True)
-        page.wait_for_url("**/articles?**", timeout=60_000)
+        browser.click_through(page, page.locator(POINTS).first, "**/articles?**", force=True)
         page.get_by_text("articles match.").wait_for(timeout=60_000)
         page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
         browser.settle(page)
