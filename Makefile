@@ -31,4 +31,4 @@ lint: setup-dev
 
 test: lint
 	scripts/ensure-debian
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadgroup

@@ -12,6 +12,18 @@ pytest.register_assert_rewrite("tests.browser")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
+# The files that start local Ray clusters: one of them at a time, so two clusters never share the cores.
+RAY_FILES = frozenset({"tests/analysis/test_ray_revive.py", "tests/analysis/test_ray_scoring.py",
+                       "tests/jobs/test_cluster_demo.py", "tests/jobs/test_scheduler_cluster.py"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests for `pytest -n N --dist loadgroup`: each file on one worker, so its module fixtures
+    (the 5,000-article demo of the alerts tests) are built once, and the Ray files on the same worker."""
+    for item in items:
+        path = item.path.relative_to(ROOT).as_posix()
+        item.add_marker(pytest.mark.xdist_group("ray" if path in RAY_FILES else path))
 
 
 @pytest.fixture(scope="session")
