@@ -65,3 +65,23 @@ def cluster_bootstrap(cells: pd.DataFrame, keys: list[str], *, cluster: str = "o
     out.loc[out["sparse"], ["lo", "hi"]] = np.nan
     out["n_articles"] = out["n_articles"].astype(int)
     return out[columns]
+
+
+def cluster_change_interval(before: pd.DataFrame, after: pd.DataFrame, *, cluster: str = "outlet",
+                            n_boot: int = N_BOOT, seed: int = SEED, level: float = 0.95) -> tuple[float, float]:
+    """The interval of the change of mean stance from ``before`` to ``after`` (rows with ``cluster`` and
+    ``stance``), resampling clusters with both of their sides at once.
+
+    Where the two sides share their outlets, an outlet's own editorial level is in both sides of a replicate
+    and cancels in the change; two side intervals set against each other count the spread between outlets
+    twice instead.
+    """
+    sides = pd.concat([before.groupby(cluster)["stance"].agg(["sum", "size"]).add_suffix("_b"),
+                       after.groupby(cluster)["stance"].agg(["sum", "size"]).add_suffix("_a")], axis=1).fillna(0.0)
+    s_b, n_b, s_a, n_a = (sides[c].to_numpy(dtype=float) for c in ("sum_b", "size_b", "sum_a", "size_a"))
+    draws = np.random.default_rng(seed).integers(0, len(sides), size=(n_boot, len(sides)))
+    with np.errstate(invalid="ignore", divide="ignore"):  # a draw of outlets seen on one side only: no change
+        replicate = s_a[draws].sum(axis=1) / n_a[draws].sum(axis=1) - s_b[draws].sum(axis=1) / n_b[draws].sum(axis=1)
+    alpha = (1.0 - level) / 2.0
+    lo, hi = np.nanquantile(replicate, [alpha, 1.0 - alpha])
+    return float(lo), float(hi)

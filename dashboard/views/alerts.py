@@ -51,7 +51,9 @@ if ctx is not None:
                 "min_effect.")
     else:
         st.caption("A shift: a change point in a weekly stance series (outlet country or outlet toward a "
-                   "target), with before/after means and 95% bootstrap intervals that do not overlap.")
+                   "target), with before/after means and 95% bootstrap intervals. For an outlet the two "
+                   "intervals do not overlap; for an outlet country the change's own interval, resampling "
+                   "outlets, excludes zero.")
         table = pd.DataFrame([{
             "week": a["week"], "outlet country": a["outlet_country"], "outlet": a["outlet"] or "(all)",
             "target": a["target"], "before": _ci(a["before"], a["before_lo"], a["before_hi"]),

@@ -14,6 +14,7 @@ import pytest
 from insights.alert_list import list_alerts
 from insights.alert_rules import AlertRules
 from insights.alerts import detect, recompute
+from insights.stats import cluster_change_interval
 from warehouse import reader, writer
 from warehouse.filters import Filters
 from warehouse.models import newest_model
@@ -53,6 +54,23 @@ def test_a_shift_is_found_at_its_week_with_its_sides() -> None:
     assert country["outlets_before"] == country["outlets_after"] == 3
     assert [m["outlet"] for m in country["movers"]][:2] in (["kz-a", "kz-b"], ["kz-b", "kz-a"])
     assert country["movers"][-1]["outlet"] == "kz-c"  # the one that hardly moved comes last
+
+
+def test_a_country_shift_is_judged_by_its_change_not_by_its_sides_against_each_other() -> None:
+    # Three outlets far apart (0.5, 0.0, -0.5), each turning by -0.3: resampling outlets, each side's interval
+    # spans the outlets' levels and the two overlap, but every outlet moved, so the change's interval is clear.
+    rows = _rows({"kz-a": ("KZ", 0.5, 0.2), "kz-b": ("KZ", 0.0, -0.3), "kz-c": ("KZ", -0.5, -0.8)}, per_week=10)
+    country = [a for a in detect(rows, RULES) if a["series"] == "outlet_country"]
+    assert len(country) == 1, country
+    assert country[0]["after_hi"] > country[0]["before_lo"]  # the sides' intervals overlap
+    shifted = rows["week"] >= START + timedelta(weeks=SHIFT_WEEK)
+    lo, hi = cluster_change_interval(rows[~shifted], rows[shifted])
+    assert lo < country[0]["after"] - country[0]["before"] < hi < 0
+    # the same outlets, none of them moving: no change to speak of, and its interval holds zero
+    still = _rows({"kz-a": ("KZ", 0.5, 0.5), "kz-b": ("KZ", 0.0, 0.0), "kz-c": ("KZ", -0.5, -0.5)}, per_week=10)
+    assert detect(still, RULES) == []
+    lo, hi = cluster_change_interval(still[~shifted], still[shifted])
+    assert lo < 0 < hi
 
 
 def test_stable_series_give_no_alert() -> None:

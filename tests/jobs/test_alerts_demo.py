@@ -71,11 +71,12 @@ def test_alerts_report_the_demo_drift_and_nothing_else(demo: tuple[Path, date]) 
     # on CN (5 weeks early: the model already reads those five weeks at -0.18, as low as after the drift,
     # against +0.04 before) and steppe-courier on RU (2 weeks early, at two or three articles a week). The
     # faintest shifts (huanghe-ribao on the US, in Chinese, moves its mean by about 0.12) are not found.
-    # Measured so on an AVX2-only machine both with and without analysis/int8_weights.py's conversion. The
-    # bounds keep one pair of margin: int8 kernels differ between CPUs and activations are quantised per batch,
-    # so the stances, and a faint shift's best split, can move a little from one machine to another.
+    # Measured so on an AVX2-only machine both with and without analysis/int8_weights.py's conversion; three
+    # later builds there found 10, 10 and 9 (kyiv-visnyk on CN missed), 8 on time each. The bounds keep one
+    # pair of margin: int8 kernels differ between CPUs and activations are quantised per batch, so the
+    # stances, and a faint shift's best split, move a little from one build to the next, even on one machine.
     assert len(on_time) >= 7, summary
-    assert len(found) >= 9, summary
+    assert len(found) >= 8, summary
     assert sum(abs(off) > 1 for _, _, off in summary) <= 3, summary
     assert {("KZ", "dala-habary", "RU"), ("RU", "volga-vestnik", "KZ"), ("US", "lakeshore-tribune", "KZ")} <= on_time
     # Outlet-country series: only where some outlet of the country shifted, and the Kazakh press on Russia,
