@@ -148,8 +148,11 @@ class OnePassRoute(OnnxRoute):
 
 
 def encoder_file(folder: Path, card: dict[str, Any]) -> Path:
-    """The encoder graph a one-pass card reuses (card encoder_from: a sibling folder and its sha256), checked."""
-    source = card.get("encoder_from") or {}
+    """A one-pass card's encoder graph: its folder's own model.onnx (trained for the design, with the outputs
+    built in), or the one it reuses (card encoder_from: a sibling folder and its sha256), checked."""
+    source = card.get("encoder_from")
+    if not source:
+        return folder / "model.onnx"
     path = folder.parent / str(source.get("folder", "")) / "model.onnx"
     if not path.is_file():
         raise ModelError(f"{folder}/card.json: encoder_from.folder {source.get('folder')!r} has no model.onnx")
@@ -173,7 +176,8 @@ def open_route(folder: Path, cache_dir: Path, batch_size: int = 32, threads: int
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     model = model_bytes(onnx_path, Path(cache_dir).expanduser())
-    if one_pass:
+    if one_pass and card.get("encoder_from"):
+        # A reused marked-text graph returns logits only: expose the two tensors the head reads.
         model = extend_outputs(model, [str(card["outputs"][k]) for k in ("hidden", "pooled")])
     sess = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
     encoder = load_encoder(str(card.get("base", {}).get("key", "")), Path(cache_dir).expanduser())

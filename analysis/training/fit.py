@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from analysis.training.bases import build_classifier, load_base
-from analysis.training.loop import TrainConfig, TrainLog, train
+from analysis.training.loop import TrainConfig, TrainLog, add_run_options, train
 from analysis.training.recipes import recipe
 
 
@@ -38,17 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry for running a fit in the background."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("route", choices=["en", "multi", "multi2"])
-    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--work", type=Path, default=Path(".cache/train"))
-    ap.add_argument("--cache-dir", type=Path, default=Path("~/.cache/stancewatch").expanduser())
-    ap.add_argument("--lr", type=float, default=5e-5)
-    ap.add_argument("--epochs", type=float, default=3.0)
-    ap.add_argument("--budget-min", type=float, default=30.0)
-    ap.add_argument("--eval-every", type=int, default=200)
+    add_run_options(ap, work=".cache/train", lr=5e-5, budget_min=30.0, eval_every=200, class_weight_power=0.0)
     ap.add_argument("--en-share", type=int, default=2000)
-    ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--freeze-layers", type=int, default=0)
-    ap.add_argument("--class-weight-power", type=float, default=0.0)
     a = ap.parse_args(argv)
     base = "minilm" if a.route == "en" else "e5"
     cfg = TrainConfig(base=base, lr=a.lr, epochs=a.epochs, time_budget_s=a.budget_min * 60,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import time
@@ -15,6 +16,7 @@ import torch
 from transformers import BertForSequenceClassification
 
 from analysis.datasets import Example
+from analysis.dev_eval import SHARED_DATA
 from analysis.encoders.base import BaseEncoder
 from analysis.encoders.marking import mark
 from analysis.evaluation import metrics
@@ -74,7 +76,8 @@ def bucket_batches(lengths: Sequence[int], batch_size: int, rng: random.Random) 
     return batches
 
 
-def _tensors(ids: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_batch(ids: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pad id lists into (ids, attention mask) tensors."""
     width = max(len(x) for x in ids)
     arr = torch.full((len(ids), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(ids), width), dtype=torch.long)
@@ -82,6 +85,58 @@ def _tensors(ids: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, t
         arr[i, : len(row)] = torch.tensor(row)
         mask[i, : len(row)] = 1
     return arr, mask
+
+
+def optimiser(model: torch.nn.Module, cfg: TrainConfig, plan: dict[str, int]) -> tuple[
+        list[torch.nn.Parameter], torch.optim.AdamW, torch.optim.lr_scheduler.LambdaLR]:
+    """AdamW (no decay on biases and norms) with linear warmup and decay to plan["total"] steps (read at each
+    step, so a run may shorten its plan), over the parameters that require gradients."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.ndim >= 2]
+    no_decay = [p for p in params if p.ndim < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
+
+    def lr_lambda(step: int) -> float:
+        warm = max(1, int(plan["total"] * cfg.warmup))
+        if step < warm:
+            return (step + 1) / warm
+        return max(0.0, (plan["total"] - step) / max(1, plan["total"] - warm))
+
+    return params, opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda)
+
+
+def update(loss: torch.Tensor, params: list[torch.nn.Parameter], opt: torch.optim.Optimizer,
+           sched: torch.optim.lr_scheduler.LRScheduler) -> None:
+    """One optimiser step on loss: backward, gradients clipped to norm 1, step, schedule advanced, cleared."""
+    # torch leaves Tensor.backward unannotated
+    loss.backward()  # type: ignore[no-untyped-call]
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    sched.step()
+    opt.zero_grad(set_to_none=True)
+
+
+def add_run_options(ap: argparse.ArgumentParser, work: str, lr: float, budget_min: float, eval_every: int,
+                    class_weight_power: float) -> None:
+    """The options every training command takes: data, work and cache folders, schedule, seed, loss weights."""
+    ap.add_argument("--data", type=Path, default=SHARED_DATA)
+    ap.add_argument("--work", type=Path, default=Path(work))
+    ap.add_argument("--cache-dir", type=Path, default=Path("~/.cache/stancewatch").expanduser())
+    ap.add_argument("--lr", type=float, default=lr)
+    ap.add_argument("--epochs", type=float, default=3.0)
+    ap.add_argument("--budget-min", type=float, default=budget_min)
+    ap.add_argument("--eval-every", type=int, default=eval_every)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--class-weight-power", type=float, default=class_weight_power)
+
+
+def class_loss(labels: Sequence[int], power: float, log: Callable[[str], None] = print) -> torch.nn.CrossEntropyLoss:
+    """Cross-entropy with class weights (n / (3 n_class)) ** power of the train labels."""
+    counts = np.bincount(np.array(labels), minlength=3).astype(float)
+    weights = (counts.sum() / (3 * np.maximum(counts, 1))) ** power
+    log(f"class counts {counts.astype(int).tolist()}, loss weights {np.round(weights, 3).tolist()}")
+    return torch.nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
 
 
 @torch.no_grad()
@@ -93,7 +148,7 @@ def predict_logits(model: BertForSequenceClassification, ids: Sequence[Sequence[
     out = np.zeros((len(ids), 3), dtype=np.float32)
     for b in range(0, len(order), batch_size):
         sel = order[b : b + batch_size]
-        arr, mask = _tensors([ids[i] for i in sel], pad_id)
+        arr, mask = pad_batch([ids[i] for i in sel], pad_id)
         logits = model(input_ids=arr, attention_mask=mask, token_type_ids=torch.zeros_like(arr)).logits
         out[sel] = logits.numpy()
     return out
@@ -127,24 +182,9 @@ def train(
     dev_gold = {k: np.array([x.label for x in v]) for k, v in dev_sets.items()}
     steps_per_epoch = (len(train_ids) + cfg.batch_size - 1) // cfg.batch_size
     tl = TrainLog(steps_planned=int(steps_per_epoch * cfg.epochs))
-    params = [p for p in model.parameters() if p.requires_grad]
-    decay = [p for p in params if p.ndim >= 2]
-    no_decay = [p for p in params if p.ndim < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
     plan = {"total": tl.steps_planned}
-
-    def lr_lambda(step: int) -> float:
-        warm = max(1, int(plan["total"] * cfg.warmup))
-        if step < warm:
-            return (step + 1) / warm
-        return max(0.0, (plan["total"] - step) / max(1, plan["total"] - warm))
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda)
-    counts = np.bincount(np.array(labels), minlength=3).astype(float)
-    weights = (counts.sum() / (3 * np.maximum(counts, 1))) ** cfg.class_weight_power
-    log(f"class counts {counts.astype(int).tolist()}, loss weights {np.round(weights, 3).tolist()}")
-    lossf = torch.nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
+    params, opt, sched = optimiser(model, cfg, plan)
+    lossf = class_loss(labels, cfg.class_weight_power, log)
     t0 = time.monotonic()
     eval_s = 0.0
     eval_cost = 30.0  # seconds per dev evaluation until one has been measured
@@ -176,15 +216,11 @@ def train(
     epoch = 0
     while not done:
         for batch in bucket_batches([len(x) for x in train_ids], cfg.batch_size, rng):
-            arr, mask = _tensors([train_ids[i] for i in batch], encoder.pad_id)
+            arr, mask = pad_batch([train_ids[i] for i in batch], encoder.pad_id)
             y = torch.tensor([labels[i] for i in batch])
             logits = model(input_ids=arr, attention_mask=mask, token_type_ids=torch.zeros_like(arr)).logits
             loss = lossf(logits, y)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
+            update(loss, params, opt, sched)
             step += 1
             train_s = time.monotonic() - t0 - eval_s
             if step == 10:

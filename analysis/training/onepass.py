@@ -29,7 +29,14 @@ from analysis.encoders.files import sha256_file
 from analysis.evaluation import ece, fit_temperature, metrics, softmax
 from analysis.model import MODELS_DIR, OnePassRoute, Target, open_route
 from analysis.onepass import DESIGN, FEATURE_PARTS, LinearHead
-from analysis.training.recipes import TRAINED_TRANSLATIONS, newsmtsc_files, rusentne_file, rusentne_splits, translations
+from analysis.training.recipes import (
+    TRAINED_TRANSLATIONS,
+    newsmtsc_files,
+    rel_path,
+    rusentne_file,
+    rusentne_splits,
+    translations,
+)
 
 HIDDEN_NODE = "LayerNormalization"
 POOLER_NODE = "Tanh"
@@ -180,7 +187,30 @@ def build(source: str, dest_name: str, data: Path, work: Path, cache_dir: Path, 
     cols = columns(tuple(best["features"]), hidden)
     y = np.array([r.label for r in rows])
     head = fit_head(x[:, cols], y, best["l2"], best["class_weight_power"])
-    logits = {k: head.logits(v[:, cols]) for k, v in dev_x.items()}
+    measured = measure_head(sets, {k: head.logits(v[:, cols]) for k, v in dev_x.items()}, log)
+    files = [rusentne_file(data), newsmtsc_files(data)["train"]]
+    files += [Path(__file__).resolve().parent / "translations" / f"{k}.tsv" for k in TRAINED_TRANSLATIONS]
+    head_card = head.to_card()
+    card.update({
+        # The route's identity: the shared encoder and this head together.
+        "weights_sha256": sha256_text(encoder_sha + json.dumps(head_card, sort_keys=True)),
+        "features": best["features"], "head": head_card,
+        "hyperparameters": {"head": "multinomial logistic regression, standardised features, L-BFGS",
+                            "l2": best["l2"], "class_weight_power": best["class_weight_power"]},
+        "selection": choice,
+        "data": [{"file": rel_path(p), "sha256": sha256_file(p)} for p in files],
+        "train_rows": len(rows),
+        **measured,
+    })
+    (dest / "card.json").write_text(json.dumps(card, indent=1, ensure_ascii=False))
+    if (src / "NOTICE").is_file():
+        shutil.copy(src / "NOTICE", dest / "NOTICE")
+    return card
+
+
+def measure_head(sets: dict[str, list[Example]], logits: dict[str, np.ndarray], log: Any = print) -> dict[str, Any]:
+    """A one-pass route's card figures from its logits on every dev set (analysis.dev_eval.dev_sets): temperatures
+    fitted on dev (pooled, and per language with enough rows), and each set's metrics and ECE before and after."""
     gold = {k: np.array([r.label for r in v]) for k, v in sets.items()}
     pooled_sets = [k for k in sets if k not in ("ru_country", "ru_parallel")]
     temp = fit_temperature(np.concatenate([logits[k] for k in pooled_sets]),
@@ -200,32 +230,10 @@ def build(source: str, dest_name: str, data: Path, work: Path, cache_dir: Path, 
         dev[k] = m
         log(f"dev {k}: macro_f1 {m['macro_f1']:.4f} f1_pn {m['f1_pn']:.4f} ECE {m['ece_before']:.4f} -> "
             f"{m['ece_after']:.4f}")
-    files = [rusentne_file(data), newsmtsc_files(data)["train"]]
-    files += [Path(__file__).resolve().parent / "translations" / f"{k}.tsv" for k in TRAINED_TRANSLATIONS]
-    head_card = head.to_card()
-    card.update({
-        # The route's identity: the shared encoder and this head together.
-        "weights_sha256": sha256_text(encoder_sha + json.dumps(head_card, sort_keys=True)),
-        "features": best["features"], "head": head_card, "temperature": temp,
-        "temperature_by_language": by_language,
-        "hyperparameters": {"head": "multinomial logistic regression, standardised features, L-BFGS",
-                            "l2": best["l2"], "class_weight_power": best["class_weight_power"]},
-        "selection": choice,
-        "data": [{"file": _rel(p), "sha256": sha256_file(p)} for p in files],
-        "train_rows": len(rows),
-        "calibration": {"method": "temperature scaling, NLL on the pooled dev sets; per language on its own dev "
-                                  "rows: " + ", ".join(sorted(by_language))},
-        "dev": dev,
-    })
-    (dest / "card.json").write_text(json.dumps(card, indent=1, ensure_ascii=False))
-    if (src / "NOTICE").is_file():
-        shutil.copy(src / "NOTICE", dest / "NOTICE")
-    return card
-
-
-def _rel(p: Path) -> str:
-    parts = p.resolve().parts
-    return "/".join(parts[parts.index("shared"):]) if "shared" in parts else str(p)
+    return {"temperature": temp, "temperature_by_language": by_language,
+            "calibration": {"method": "temperature scaling, NLL on the pooled dev sets; per language on its own "
+                                      "dev rows: " + ", ".join(sorted(by_language))},
+            "dev": dev}
 
 
 def main(argv: list[str] | None = None) -> int:

