@@ -49,7 +49,7 @@ from analysis.training.loop import (
     update,
 )
 from analysis.training.onepass import measure_head
-from analysis.training.package import BASE_NAMES, quantise, write_dev_split
+from analysis.training.package import BASE_NAMES, export_graph, quantise, write_dev_split
 from analysis.training.recipes import recipe, rel_path
 
 FEATURES = ("pooled", "span_mean")
@@ -198,20 +198,9 @@ class _Encoder(torch.nn.Module):
 
 
 def export(model: SpanClassifier, hidden: int, path: Path) -> None:
-    """The encoder to ONNX fp32 (dynamic batch and length; no word-embedding table), outputs hidden and pooled."""
-    model.eval()
-    if hasattr(model.bert, "set_attn_implementation"):
-        model.bert.set_attn_implementation("eager")  # type: ignore[operator]
-    model.bert.embeddings.word_embeddings = torch.nn.Embedding(1, hidden)  # type: ignore[union-attr]
-    wrapper = _Encoder(model).eval()
-    emb = torch.randn(2, 9, hidden)
-    mask = torch.ones(2, 9, dtype=torch.long)
-    mask[1, 6:] = 0
-    torch.onnx.export(wrapper, (emb, mask), str(path), input_names=["inputs_embeds", "attention_mask"],
-                      output_names=list(OUTPUTS.values()), opset_version=17, dynamo=False,
-                      dynamic_axes={"inputs_embeds": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                                    "hidden": {0: "batch", 1: "seq"}, "pooled": {0: "batch"}})
-    wrapper.eval()  # export restores the mode it found; keep dropout off
+    """The encoder to ONNX fp32 (analysis.training.package.export_graph), outputs hidden and pooled."""
+    export_graph(model, _Encoder(model), hidden, path,
+                 {OUTPUTS["hidden"]: {0: "batch", 1: "seq"}, OUTPUTS["pooled"]: {0: "batch"}})
 
 
 def package(model: SpanClassifier, encoder: BaseEncoder, dest: Path, work: Path, cache_dir: Path, data: Path,

@@ -39,27 +39,34 @@ class _Logits(torch.nn.Module):
         return out.logits  # type: ignore[no-any-return]
 
 
-def export_onnx(model: torch.nn.Module, hidden: int, path: Path) -> None:
-    """Export to ONNX (fp32) with dynamic batch and length; the word-embedding table is left out."""
+def export_graph(model: torch.nn.Module, wrapper: torch.nn.Module, hidden: int, path: Path,
+                 outputs: dict[str, dict[int, str]]) -> None:
+    """Export wrapper (input embeddings and attention mask in, around model and its .bert) to ONNX fp32 with
+    dynamic batch and length; outputs: each output's name and its dynamic axes. The word-embedding table is left
+    out."""
     model.eval()
-    if hasattr(model, "set_attn_implementation"):
-        model.set_attn_implementation("eager")  # type: ignore[operator]
+    target = model if hasattr(model, "set_attn_implementation") else model.bert
+    if hasattr(target, "set_attn_implementation"):
+        target.set_attn_implementation("eager")  # type: ignore[operator]
     # The graph starts from input embeddings: drop the big table so it cannot end up as an initializer.
     model.bert.embeddings.word_embeddings = torch.nn.Embedding(1, hidden)  # type: ignore[union-attr,index]
-    wrapper = _Logits(model)
     wrapper.eval()
     emb = torch.randn(2, 9, hidden)
     mask = torch.ones(2, 9, dtype=torch.long)
     mask[1, 6:] = 0
     torch.onnx.export(
         wrapper, (emb, mask), str(path), input_names=["inputs_embeds", "attention_mask"],
-        output_names=["logits"], opset_version=17, dynamo=False,
-        dynamic_axes={"inputs_embeds": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                      "logits": {0: "batch"}},
+        output_names=list(outputs), opset_version=17, dynamo=False,
+        dynamic_axes={"inputs_embeds": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}, **outputs},
     )
     # Export leaves the wrapper in the mode it found it; make sure dropout is off for anything after this.
     wrapper.eval()
     model.eval()
+
+
+def export_onnx(model: torch.nn.Module, hidden: int, path: Path) -> None:
+    """A marked-text classifier to ONNX fp32 (export_graph), output logits."""
+    export_graph(model, _Logits(model), hidden, path, {"logits": {0: "batch"}})
 
 
 def quantise(src: Path, dst: Path) -> None:

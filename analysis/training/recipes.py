@@ -25,6 +25,8 @@ DEFAULTS: dict[str, dict[str, float | int | bool]] = {
 # evaluated, so their figures measure transfer to languages the model was not fine-tuned on.
 TRANSLATED = ("kk", "uk", "ky", "uz", "tr")
 TRAINED_TRANSLATIONS = ("kk", "uk")
+# Cards record data files from here or from the shared folder (rel_path).
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -130,9 +132,6 @@ def _multi2(data: Path, en_train: list[Example], rw: list[Example], en_share: in
                   "0.3 RuSentNE dev F1_pn + 0.2 its COUNTRY rows' F1_pn + 0.3 NewsMTSC rw dev macro-F1 + "
                   "0.2 mean F1_pn of the Kazakh and Ukrainian translation dev rows",
                   files + [TRANSLATIONS_DIR / f"{k}.tsv" for k in translated if k in TRAINED_TRANSLATIONS])
-
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def rel_path(p: Path) -> str:
