@@ -32,7 +32,9 @@ def test_reader_never_fails_while_a_writer_commits_batches_for_20_s(db_path: Pat
 
     reads = json.loads(report.read_text())
     assert reads["failures"] == []
-    assert reads["reads"] > 100, "the reader should have read many times in 21 s"
+    # The reads overlapped the commits: the reader saw the count change. (A count of reads, > 100 in 21 s, was a
+    # speed figure: a fresh-clone run on a busy machine read 37 times, and a busy machine is no defect.)
+    assert len(set(reads["counts"])) >= 3, "the reader should have read while the writer committed"
     assert reads["counts"] == sorted(reads["counts"]), "a reader saw the row count go backwards"
     assert all(count % ROWS_PER_BATCH == 0 for count in reads["counts"]), "a reader saw a half batch"
 
