@@ -60,11 +60,30 @@ class PlannedMention:
         return (t.sentence, t.start, t.end, t.others, t.language)
 
 
+def repeated_headline_end(text: str, title_end: int) -> int:
+    """Where a body that opens with its own headline stops repeating it (title_end when it does not).
+
+    Extractors keep an article's in-page headline (its h1) as the body's first line, so the headline would
+    be scored twice: once as the title (weighted TITLE_WEIGHT) and again as a body sentence.
+    """
+    title = " ".join(text[:title_end].split())
+    body_start = len(text) - len(text[title_end:].lstrip())
+    line_end = text.find("\n", body_start)
+    line_end = len(text) if line_end < 0 else line_end
+    if title and " ".join(text[body_start:line_end].split()) == title:
+        return line_end
+    return title_end
+
+
 def plan_text(text: str, *, language: str | None = None, title_end: int = 0,
               countries: Iterable[str] | None = None, gazetteer: Gazetteer | None = None) -> list[PlannedMention]:
-    """Mentions in text with their sentences and targets; title_end: where the title part of text ends."""
+    """Mentions in text with their sentences and targets; title_end: where the title part of text ends.
+
+    A first body line that repeats the title is not planned again: the headline counts once, as the title.
+    """
     gazetteer = gazetteer or default_gazetteer()
-    mentions = find_mentions(text, language, gazetteer)
+    skip_from, skip_to = title_end, repeated_headline_end(text, title_end)
+    mentions = [m for m in find_mentions(text, language, gazetteer) if not skip_from <= m.start < skip_to]
     if not mentions:
         return []
     wanted = {c.upper() for c in countries} if countries else None

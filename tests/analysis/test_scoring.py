@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from analysis.scoring import plan_text, score_warehouse, scored_text
+from analysis.scoring import plan_text, repeated_headline_end, score_warehouse, scored_text
 from tests.analysis.fakes import FakeScorer
 from warehouse import reader, writer
 
@@ -150,3 +150,16 @@ def test_plan_text_title_flag() -> None:
     text = scored_text("China and Russia", "Russia spoke.")
     planned = plan_text(text, title_end=len("China and Russia"))
     assert [p.in_title for p in planned] == [True, True, False]
+
+
+def test_a_body_that_opens_with_its_headline_scores_the_headline_once() -> None:
+    title = "Russia  and China sign a deal"
+    text = scored_text(title, "Russia and China sign a deal\nChina praised the deal. Russia agreed.")
+    planned = plan_text(text, title_end=len(title))
+    assert [(p.mention.country, p.in_title) for p in planned] == [
+        ("RU", True), ("CN", True), ("CN", False), ("RU", False)]
+    assert repeated_headline_end(text, len(title)) == text.index("\nChina praised")
+    # Only a whole first line that is the headline is skipped: a body that merely starts like it is scored.
+    other = scored_text(title, "Russia and China sign a deal, officials said in Beijing.")
+    assert repeated_headline_end(other, len(title)) == len(title)
+    assert sum(not p.in_title for p in plan_text(other, title_end=len(title))) == 3
