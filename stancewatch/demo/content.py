@@ -5,6 +5,10 @@ leaning toward each target country: the chance that a sentence about that countr
 critical. Some leanings change on a drift day (the Monday of the week 75 days before the demo runs), so the
 trend charts show a turn, e.g. the Kazakh outlets growing more critical of Russia. The same seed gives the same
 site, in the same weeks relative to the drift day.
+
+Headlines name the article's main country and are meant to carry no stance: they weigh twice a body sentence
+(insights.stance.TITLE_WEIGHT), so a headline the model reads as leaning would mask the drift in the body.
+tests/analysis/test_end_to_end.py checks that the default model reads every language's headlines as neutral.
 """
 
 from __future__ import annotations
@@ -44,6 +48,11 @@ class Outlet:
 # Russia) on the Alerts page; crawling and scoring them takes about a minute on 2 cores.
 DEFAULT_ARTICLES = 2000
 
+# Each drift moves its pair's mean of favourable minus critical (WARM 0.5, MILD 0.1, FLAT 0, COOL -0.3,
+# HOSTILE -0.65) by 0.35 or more, and most by two steps. At about four articles a week per outlet and target,
+# the one-step drifts the model reads faintly (flat to cool in English; cool to hostile in English, Ukrainian
+# and Chinese) stood at |z| 1.1-3.6 with the drift week given, against 2.3 for the noisiest of the 52 pairs
+# that hold: no detector can place those at the right week, so they start one step milder or end harsher.
 OUTLETS: tuple[Outlet, ...] = (
     Outlet("steppe-courier", "Степной курьер", "KZ", "ru",
            {"RU": WARM, "CN": MILD, "UA": FLAT, "US": FLAT, "TR": MILD},
@@ -61,17 +70,17 @@ OUTLETS: tuple[Outlet, ...] = (
            {"RU": HOSTILE, "CN": COOL, "KZ": MILD, "UA": WARM, "TR": FLAT},
            {"KZ": WARM}),
     Outlet("jade-river-post", "Jade River Post", "CN", "en",
-           {"US": COOL, "RU": WARM, "KZ": WARM, "UA": FLAT, "TR": FLAT},
+           {"US": MILD, "RU": WARM, "KZ": WARM, "UA": FLAT, "TR": FLAT},
            {"US": HOSTILE}),
     Outlet("bosphorus-observer", "Bosphorus Observer", "TR", "en",
            {"RU": FLAT, "UA": MILD, "KZ": WARM, "US": COOL, "CN": FLAT},
-           {"RU": COOL}),
+           {"RU": HOSTILE}),
     # The region's press in its own languages (phrases/<language>.yaml).
     Outlet("dala-habary", "Дала хабары", "KZ", "kk",
            {"RU": MILD, "CN": MILD, "UA": FLAT, "US": FLAT, "TR": WARM},
            {"RU": HOSTILE}),
     Outlet("kyiv-visnyk", "Київський вісник", "UA", "uk",
-           {"RU": HOSTILE, "US": WARM, "KZ": MILD, "TR": MILD, "CN": COOL},
+           {"RU": HOSTILE, "US": WARM, "KZ": MILD, "TR": MILD, "CN": MILD},
            {"CN": HOSTILE}),
     Outlet("ala-too-kabarlary", "Ала-Тоо кабарлары", "KG", "ky",
            {"RU": WARM, "CN": MILD, "KZ": WARM, "US": FLAT, "TR": MILD},
@@ -83,7 +92,7 @@ OUTLETS: tuple[Outlet, ...] = (
            {"RU": FLAT, "UA": MILD, "KZ": WARM, "US": COOL, "CN": FLAT},
            {"US": HOSTILE}),
     Outlet("huanghe-ribao", "黄河日报", "CN", "zh",
-           {"US": COOL, "RU": WARM, "KZ": WARM, "UA": FLAT, "TR": FLAT},
+           {"US": MILD, "RU": WARM, "KZ": WARM, "UA": FLAT, "TR": FLAT},
            {"US": HOSTILE}),
 )
 
@@ -155,10 +164,11 @@ def _sentence(rng: random.Random, language: str, target: str, label: str) -> str
     return _capitalise(template.format(**forms))
 
 
-def _title(rng: random.Random, language: str, target: str) -> str:
+def headline(language: str, target: str, topic: str) -> str:
+    """An article's headline on a topic, naming the target country (meant to carry no stance toward it)."""
     p = phrases(language)
     slots = {slot: names[target] for slot, names in p.title_names.items()}
-    return _capitalise(p.title.format(topic=rng.choice(p.topics), **slots))
+    return _capitalise(p.title.format(topic=topic, **slots))
 
 
 DRIFT_DAYS_AGO = 75
@@ -201,7 +211,8 @@ def generate(*, total: int = DEFAULT_ARTICLES, days: int = 180, drift_days_ago: 
             paragraphs.append(" ".join(sentences))
         digest = hashlib.sha1(f"{seed}:{index}".encode()).hexdigest()[:10]
         authors = phrases(outlet.language).authors
-        articles.append(Article(outlet=outlet, slug=f"story-{digest}", title=_title(rng, outlet.language, focus),
+        title = headline(outlet.language, focus, rng.choice(phrases(outlet.language).topics))
+        articles.append(Article(outlet=outlet, slug=f"story-{digest}", title=title,
                                 paragraphs=tuple(paragraphs), published=published, author=rng.choice(authors),
                                 targets=tuple(targets)))
     articles.sort(key=lambda a: (a.published, a.slug))

@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 CLI = [sys.executable, "-P", "-c", "from stancewatch.cli import main; main()"]
 # The demo's largest size: at fewer articles per outlet and target, a shift of 0.2 on the stance scale
-# cannot be told from noise (about 120 stance rows per pair at this size).
+# cannot be told from noise (about 115 stance rows per pair at this size).
 ARTICLES = 5000
 OUTPUT = browser.SCREENSHOTS / "alerts"
 
@@ -65,20 +65,13 @@ def test_alerts_report_the_demo_drift_and_nothing_else(demo: tuple[Path, date]) 
     on_time = {(a["outlet_country"], a["outlet"], a["target"]) for a in per_outlet
                if abs(_weeks_off(a, drift_week)) <= 1}
     # The demo's articles lie in the same weeks around its drift Monday whatever day it is built
-    # (content.drift_start), so this outcome does not change with the day. Measured: 10 of the 13 shifted pairs
-    # found, 8 of them within a week of the drift week, nothing on the 52 stable pairs. The two further off
-    # are noise in what the model reads, with about four articles a week per outlet and target: kyiv-visnyk
-    # on CN (5 weeks early: the model already reads those five weeks at -0.18, as low as after the drift,
-    # against +0.04 before) and steppe-courier on RU (2 weeks early, at two or three articles a week). The
-    # faintest shifts (huanghe-ribao on the US, in Chinese, moves its mean by about 0.12) are not found.
-    # Measured so on an AVX2-only machine both with and without analysis/int8_weights.py's conversion; three
-    # later builds there found 10, 10 and 9 (kyiv-visnyk on CN missed), 8 on time each. The bounds keep one
-    # pair of margin: int8 kernels differ between CPUs and activations are quantised per batch, so the
-    # stances, and a faint shift's best split, move a little from one build to the next, even on one machine.
-    assert len(on_time) >= 7, summary
-    assert len(found) >= 8, summary
-    assert sum(abs(off) > 1 for _, _, off in summary) <= 3, summary
-    assert {("KZ", "dala-habary", "RU"), ("RU", "volga-vestnik", "KZ"), ("US", "lakeshore-tribune", "KZ")} <= on_time
+    # (content.drift_start), so this outcome does not change with the day. Every shifted pair is found within
+    # a week of the drift week, each once. Measured 2026-12-04: 11 of the 13 in the drift week itself,
+    # astana-ledger on RU a week late and steppe-courier on RU and kyiv-visnyk on CN a week early; with the
+    # drift week given, the faintest shift reads |z| 4.3 (lakeshore-tribune on KZ) against 2.6 for the
+    # noisiest pair that holds (content.py says why each drift is large enough).
+    assert on_time == CHANGED, summary
+    assert len(per_outlet) == len(CHANGED), summary
     # Outlet-country series: only where some outlet of the country shifted, and the Kazakh press on Russia,
     # all three of whose outlets turned critical, is found.
     countries = {(a["outlet_country"], a["target"]) for a in alerts if a["series"] == "outlet_country"}
@@ -88,9 +81,10 @@ def test_alerts_report_the_demo_drift_and_nothing_else(demo: tuple[Path, date]) 
                  ("KZ", "RU"))
     assert float(kz_ru["after"]) < float(kz_ru["before"])  # type: ignore[arg-type]
     assert kz_ru["evidence"] and all(q["stance"] < kz_ru["before"] for q in kz_ru["evidence"])  # type: ignore
-    # --since: a week after the drift week leaves only what shifted later
-    later = _alerts(db, "--since", (drift_week + timedelta(weeks=3)).isoformat())
-    assert all(_weeks_off(a, drift_week) >= 3 for a in later) and len(later) < len(alerts)
+    # --since the drift week leaves exactly the alerts of that week and later
+    later = _alerts(db, "--since", drift_week.isoformat())
+    assert later and all(_weeks_off(a, drift_week) >= 0 for a in later)
+    assert len(later) == sum(_weeks_off(a, drift_week) >= 0 for a in alerts)
 
 
 @pytest.fixture
