@@ -210,7 +210,41 @@ class Snapshot:
 
 
 _snapshots: dict[tuple[str, str], Snapshot] = {}
+_builds: dict[tuple[str, str], _Build] = {}
 _snapshot_lock = threading.Lock()
+# Bumped by clear_cache: a build started before the dashboard itself wrote must not install its snapshot.
+_generation = 0
+_BUILD_THREAD = "dashboard-snapshot"
+
+
+@dataclass
+class _Build:
+    """A snapshot being built in its own thread, for one warehouse version."""
+
+    version: tuple[Any, ...]
+    generation: int
+    done: threading.Event
+    snapshot: Snapshot | None = None
+    error: BaseException | None = None
+
+
+def _run_build(key: tuple[str, str], build: _Build, model_id: str, corrected: bool) -> None:
+    """Read the stance rows into a new snapshot and install it, unless clear_cache ran meanwhile."""
+    db = key[0]
+    try:
+        with reader(db, timeout=READ_TIMEOUT_S) as r:
+            facts = r.batches("dashboard_stance_facts", {"model_id": model_id, "corrected": corrected}).read_all()
+            meta = r.batches("dashboard_article_meta").read_all()
+            outlet_days = r.batches("coverage_outlet_days").read_all()
+        build.snapshot = Snapshot(facts, meta, build.version, outlet_days)
+    except BaseException as exc:  # handed to whoever waits for it; a stale snapshot stays shown meanwhile
+        build.error = exc
+    with _snapshot_lock:
+        if _builds.get(key) is build:
+            del _builds[key]
+        if build.snapshot is not None and build.generation == _generation:
+            _snapshots[key] = build.snapshot
+    build.done.set()
 
 
 def snapshot(db: str, model_id: str, corrected: bool = False) -> Snapshot:
@@ -219,6 +253,8 @@ def snapshot(db: str, model_id: str, corrected: bool = False) -> Snapshot:
 
     Shared by every session of the dashboard process (like a cached resource). While writers keep
     changing the warehouse it is rebuilt at most every CUBE_MIN_AGE_S seconds; pages say how old it is.
+    A rebuild runs in its own thread and the pages keep the snapshot they have until it is done (a million
+    articles take seconds to read); only a first snapshot, or one after clear_cache, is waited for.
     """
     key = (db, model_id + ("#corrected" if corrected else ""))
     version_query = "corrections_stance_version" if corrected else "dashboard_stance_version"
@@ -230,13 +266,27 @@ def snapshot(db: str, model_id: str, corrected: bool = False) -> Snapshot:
         version = tuple(version_df.iloc[0].tolist())
         if snap is not None and snap.version == version:
             return snap.touched()
-        with reader(db, timeout=READ_TIMEOUT_S) as r:
-            facts = r.batches("dashboard_stance_facts", {"model_id": model_id, "corrected": corrected}).read_all()
-            meta = r.batches("dashboard_article_meta").read_all()
-            outlet_days = r.batches("coverage_outlet_days").read_all()
-        snap = Snapshot(facts, meta, version, outlet_days)
-        _snapshots[key] = snap
-        return snap
+        build = _builds.get(key)
+        if build is None or build.version != version:
+            build = _Build(version, _generation, threading.Event())
+            _builds[key] = build
+            threading.Thread(target=_run_build, args=(key, build, model_id, corrected),
+                             name=_BUILD_THREAD, daemon=True).start()
+        if snap is not None:
+            return snap
+    build.done.wait()
+    if build.snapshot is None:
+        raise build.error or RuntimeError(f"the dashboard snapshot of {db} was not built")
+    return build.snapshot
+
+
+def snapshot_settled(timeout_s: float = 60.0) -> bool:
+    """Wait until no snapshot is being built (for tests and benchmarks); False if one still is."""
+    deadline = time.monotonic() + timeout_s
+    for thread in threading.enumerate():
+        if thread.name == _BUILD_THREAD:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    return not any(t.name == _BUILD_THREAD and t.is_alive() for t in threading.enumerate())
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -451,6 +501,9 @@ def default_date_range(overview_row: dict[str, Any]) -> tuple[date | None, date 
 
 def clear_cache() -> None:
     """Drop every cached result and cube (after the dashboard itself wrote something)."""
+    global _generation
     st.cache_data.clear()
     with _snapshot_lock:
         _snapshots.clear()
+        _builds.clear()
+        _generation += 1

@@ -17,6 +17,7 @@ the index up to date costs (one crawler batch of 100 articles written into the 1
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
 import os
 import re
@@ -196,6 +197,19 @@ def cases(db: str) -> list[tuple[str, str, Callable[[], Any]]]:
             return fn()
         return run
 
+    def changed() -> data.Snapshot:
+        """A page's call just after the warehouse changed: the version differs, so a rebuild starts in its own
+        thread (it runs on while the next runs are timed) and the page keeps the snapshot it has."""
+        stale = copy.copy(snap)
+        stale.version, stale.built_mono = ("before the change",), float("-inf")
+        data._snapshots[(db, MODEL_ID)] = stale
+        return data.snapshot(db, MODEL_ID)
+
+    def cold() -> data.Snapshot:
+        """A dashboard process's first page: no snapshot yet, so it waits for the build."""
+        data.snapshot_settled()  # the last case's rebuild (in the warm-up run only): not timed with this one
+        return data.snapshot(db, MODEL_ID)
+
     return [
         ("dashboard_overview", "-", q("dashboard_overview")),
         ("dashboard_models", "-", q("dashboard_models")),
@@ -260,8 +274,8 @@ def cases(db: str) -> list[tuple[str, str, Callable[[], Any]]]:
         ("data.article_detail", "one id", fresh(lambda: data.article_detail(db, MODEL_ID, a_id))),
         ("data.source_health", "now", fresh(lambda: data.source_health(db, NOW))),
         ("data.jobs + data.schedules", "-", lambda: (data.jobs(db), data.schedules(db))),
-        ("data.snapshot *", "cold: version + build", fresh(lambda: data.snapshot(db, MODEL_ID),
-                                                           keep_snapshot=False)),
+        ("data.snapshot", "changed: kept while rebuilt", changed),
+        ("data.snapshot *", "first: version + build", fresh(cold, keep_snapshot=False)),
     ]
 
 
@@ -304,8 +318,10 @@ def main() -> int:
             baseline = f"{scan_ms:8.1f} {scan_ms / ms:5.1f}x"
         print(f"{name:<30} {case:<28} {rows!s:>7} {ms:10.1f}  {'yes' if ok else 'NO ':<3}  {baseline}", flush=True)
     load_after = os.getloadavg()
-    print(f"\n{over} case(s) over {args.budget_ms:.0f} ms. * = the snapshot build, which runs once per warehouse "
-          f"change (at most every {data.CUBE_MIN_AGE_S:.0f} s while writers write), not per page view. "
+    print(f"\n{over} case(s) over {args.budget_ms:.0f} ms. * = the snapshot build, which a page waits for only "
+          "when the dashboard process has no snapshot yet (its first page, or the first after the dashboard "
+          f"itself wrote); after a warehouse change (checked at most every {data.CUBE_MIN_AGE_S:.0f} s) pages keep "
+          "the snapshot they have while it is rebuilt in its own thread ('changed'). "
           "† = a text search by scanning the warehouse: only while the full-text index is busy. "
           "scan ms / ratio: the same call scanning the warehouse instead of using the index.")
     print("load average (1, 5, 15 min) before timing: " + ", ".join(f"{v:.2f}" for v in load_before)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -195,9 +197,50 @@ def test_snapshot_is_rebuilt_when_the_warehouse_changed(fixture_db: Path, tmp_pa
         w.con.execute("DELETE FROM article_stance WHERE country = 'CN'")
     assert data.snapshot(str(db), MODEL_ID) is first  # still young: at most one rebuild a minute
     monkeypatch.setattr(data, "CUBE_MIN_AGE_S", 0.0)
+    # Changed: the pages keep the snapshot they have while the new one is built in its own thread.
+    assert data.snapshot(str(db), MODEL_ID) is first
+    assert data.snapshot_settled()
     rebuilt = data.snapshot(str(db), MODEL_ID)
     assert rebuilt is not first and "CN" not in set(rebuilt.df("dashboard_mem_matrix", Filters().params())["target"])
     assert data.snapshot(str(db), MODEL_ID) is rebuilt  # unchanged warehouse: same snapshot
+
+
+def test_a_rebuild_started_before_the_dashboard_wrote_is_not_installed(fixture_db: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """clear_cache (the dashboard wrote, e.g. a correction) wins over a rebuild already running: the next page
+    waits for a snapshot read after the write, never the older one the running rebuild finishes with."""
+    import shutil
+
+    from warehouse import writer
+    db = tmp_path / "w.duckdb"
+    shutil.copy(fixture_db, db)
+    data.clear_cache()
+    first = data.snapshot(str(db), MODEL_ID)
+    with writer(db) as w:
+        w.con.execute("DELETE FROM article_stance WHERE country = 'CN'")
+    monkeypatch.setattr(data, "CUBE_MIN_AGE_S", 0.0)
+    started = threading.Event()
+    release = threading.Event()
+    slow_snapshot = data.Snapshot
+
+    def held(*args: Any, **kwargs: Any) -> data.Snapshot:
+        started.set()
+        release.wait(30)
+        return slow_snapshot(*args, **kwargs)
+
+    monkeypatch.setattr(data, "Snapshot", held)
+    assert data.snapshot(str(db), MODEL_ID) is first  # stale, and a rebuild (without CN) is running
+    assert started.wait(30)
+    monkeypatch.setattr(data, "Snapshot", slow_snapshot)
+    with writer(db) as w:
+        w.con.execute("DELETE FROM article_stance WHERE country = 'RU'")
+    data.clear_cache()
+    release.set()
+    assert data.snapshot_settled()  # the older rebuild has finished, and must not have been installed
+    after = data.snapshot(str(db), MODEL_ID)
+    targets = set(after.df("dashboard_mem_matrix", Filters().params())["target"])
+    assert "RU" not in targets and "CN" not in targets
+    assert data.snapshot(str(db), MODEL_ID) is after
 
 
 @pytest.mark.parametrize("filters", [Filters(), Filters(countries=("RU",)), Filters(stance_max=-0.2),
