@@ -109,6 +109,11 @@ def test_a_half_done_re_aggregation_is_not_shown(scored: Path, fake_scorer: Fake
     assert _rows(scored) == before  # readers still see version 1, whole
     assert data.models(str(scored))[0].aggregation == 1
     assert data.overview(str(scored), model_id)["stance_rows"] == len(before)
+    article_id = next(iter(before))[0]  # an article's detail shows its version-1 rows once, not both versions
+    shown = data.article_detail(str(scored), model_id, article_id)["stance"]  # type: ignore[index]
+    assert sorted(shown["country"]) == sorted(c for a, c in before if a == article_id)
+    assert [(c, s) for c, s in zip(shown["country"], shown["stance"], strict=True)] == [
+        (c, before[article_id, c][0]) for c in shown["country"]]
     with reader(scored) as r:  # `stancewatch status` counts what readers see, not both versions
         assert dict(r.con.execute(query("table_counts")).fetchall())["article_stance"] == len(before)
     manifest = export(scored, Filters(), level="stance", fmt="csv", out=tmp_path / "s.csv", code_version="t")
