@@ -44,6 +44,10 @@ SPLITS = {"none": "nothing", "outlet_country": "outlet country", "outlet": "outl
 CUBE_MIN_AGE_S = 60.0
 # The Articles page widens its candidate set up to this many articles before it falls back to one query.
 MAX_CANDIDATES = 20_000
+# A page of articles is first cut from this many of the newest matching stance rows per article it needs
+# (most articles have one to three); only if that cannot hold the whole page, from as many as an article can
+# have (one per target country). At 1M articles, 'kazakh' page 20: 238 ms at ten a page article, 67 at four.
+FIRST_ROWS_PER_ARTICLE = 4
 # Up to this many articles matched by a text search, their snapshot rows are found by key first, then
 # fetched by row (Snapshot.df); more, and the filters run on every row, which is then faster.
 FEW_MATCHES = 100
@@ -386,10 +390,18 @@ def articles(db: str, model_id: str, filters: Filters, limit: int = 50, offset: 
     snap = snapshot(db, model_id, corrected)
     found = _search(db, filters)  # after the snapshot: the index is then synced past every article it holds
     if found is not None:
-        per_article = max(1, len(filters.countries) or snap.targets)  # rows an article can have at most
-        rows = snap.df("dashboard_mem_articles", {**params, "per_article": per_article},
-                       only=found if isinstance(found, search.Matches) else None)
-        return _with_summary(rows.rename(columns={"article_id": "id"}))
+        only = found if isinstance(found, search.Matches) else None
+        most = max(1, len(filters.countries) or snap.targets)  # rows an article can have at most
+        per_article = min(FIRST_ROWS_PER_ARTICLE, most)
+        while True:
+            rows = snap.df("dashboard_mem_articles", {**params, "per_article": per_article}, only=only)
+            wanted = int(offset) + int(limit)
+            top_rows, top_articles = (int(rows[c].iloc[0]) for c in ("top_rows", "top_articles"))
+            if per_article == most or top_rows < wanted * per_article or top_articles > wanted:
+                break  # the page is whole (the query's text says why)
+            per_article = most
+        rows = rows.dropna(subset=["article_id"]).drop(columns=["top_rows", "top_articles"])
+        return _with_summary(rows.rename(columns={"article_id": "id"}).reset_index(drop=True))
     else:
         wanted = int(offset) + int(limit)
         k = max(2 * wanted, 100)

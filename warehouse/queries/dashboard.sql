@@ -119,10 +119,13 @@ ORDER BY outlet_country, target;
 
 -- name: dashboard_mem_articles
 -- In memory: one page of the articles with a stance row passing every filter but the text search,
--- newest first, each with its matching stance rows. An article has at most one stance row per target
--- country, so the newest ($offset + $limit) * $per_article matching rows ($per_article: the number of
--- target countries that can match) hold every row of the page's articles; taking them is a top-N, not
--- a grouping of every row.
+-- newest first, each with its matching stance rows. The page comes from the newest
+-- ($offset + $limit) * $per_article matching rows, a top-N rather than a grouping of every row. An article's
+-- rows share its sort key, so they lie together in that order and only the last article of the top can be
+-- cut short: the page is whole when the top holds more than $offset + $limit articles (top_articles) or
+-- fewer rows than it may (top_rows), and always when $per_article is the most rows an article can have
+-- (the number of target countries that can match). Every row carries top_rows and top_articles; an
+-- empty page is one row of them with no article.
 WITH top AS (
     SELECT * FROM facts
     WHERE passes_filters(target := target, outlet := outlet, outlet_country := outlet_country,
@@ -132,10 +135,9 @@ WITH top AS (
                          stance_min := $stance_min, stance_max := $stance_max)
     ORDER BY published_at DESC NULLS LAST, article_id
     LIMIT ($offset + $limit) * $per_article
-)
-SELECT page.article_id, page.published_at, page.outlet, page.outlet_country, page.language,
-       meta.title, meta.url, page.stances
-FROM (
+),
+counts AS (SELECT count(*) AS top_rows, count(DISTINCT article_id) AS top_articles FROM top),
+page AS (
     SELECT article_id, any_value(published_at) AS published_at, any_value(outlet) AS outlet,
            any_value(outlet_country) AS outlet_country, any_value(language) AS language,
            list(struct_pack(country := target, stance := stance, label := label, confidence := confidence,
@@ -144,7 +146,11 @@ FROM (
     GROUP BY article_id
     ORDER BY any_value(published_at) DESC NULLS LAST, article_id
     LIMIT $limit OFFSET $offset
-) page
+)
+SELECT page.article_id, page.published_at, page.outlet, page.outlet_country, page.language,
+       meta.title, meta.url, page.stances, counts.top_rows, counts.top_articles
+FROM counts
+LEFT JOIN page ON true
 LEFT JOIN meta ON meta.id = page.article_id
 ORDER BY page.published_at DESC NULLS LAST, page.article_id;
 
