@@ -82,8 +82,8 @@ def plan_text(text: str, *, language: str | None = None, title_end: int = 0,
     A first body line that repeats the title is not planned again: the headline counts once, as the title.
     """
     gazetteer = gazetteer or default_gazetteer()
-    skip_from, skip_to = title_end, repeated_headline_end(text, title_end)
-    mentions = [m for m in find_mentions(text, language, gazetteer) if not skip_from <= m.start < skip_to]
+    repeat_end = repeated_headline_end(text, title_end)
+    mentions = [m for m in find_mentions(text, language, gazetteer) if not title_end <= m.start < repeat_end]
     if not mentions:
         return []
     wanted = {c.upper() for c in countries} if countries else None

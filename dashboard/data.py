@@ -393,9 +393,9 @@ def articles(db: str, model_id: str, filters: Filters, limit: int = 50, offset: 
         only = found if isinstance(found, search.Matches) else None
         most = max(1, len(filters.countries) or snap.targets)  # rows an article can have at most
         per_article = min(FIRST_ROWS_PER_ARTICLE, most)
+        wanted = int(offset) + int(limit)
         while True:
             rows = snap.df("dashboard_mem_articles", {**params, "per_article": per_article}, only=only)
-            wanted = int(offset) + int(limit)
             top_rows, top_articles = (int(rows[c].iloc[0]) for c in ("top_rows", "top_articles"))
             if per_article == most or top_rows < wanted * per_article or top_articles > wanted:
                 break  # the page is whole (the query's text says why)
